@@ -1,0 +1,159 @@
+import { Command, CommanderError } from 'commander';
+import { createCatalog } from './core/catalog/catalog.ts';
+import { DEFAULT_CATEGORIES } from './core/catalog/default-categories.ts';
+import { isLarderError } from './core/errors.ts';
+import { parseMessage } from './core/nlp/parser.ts';
+import { parseRecipeText } from './core/nlp/recipe-text.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openCore } from './runtime.ts';
+
+/** Reads all of standard input (for `recipe parse < FILE`). */
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) {
+    throw new CommanderError(2, 'larder.stdin', 'Pipe the recipe text in: larder recipe parse --json < recipe.txt');
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function print(value: unknown, json: boolean, human: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${human()}\n`);
+}
+
+/** Builds the `larder` command; `run` parses argv with it. */
+export function buildCli(): Command {
+  const program = new Command('larder')
+    .description('Larder: a household pantry, shopping-list and recipe assistant (MCP server, Telegram bot, CLI).')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (text) => process.stderr.write(text), writeErr: (text) => process.stderr.write(text) });
+
+  program
+    .command('migrate')
+    .description('apply database migrations and exit')
+    .action(async () => {
+      const runtime = await openCore(loadConfig());
+      await runtime.close();
+      process.stderr.write(`Database is up to date (${runtime.database.kind}).\n`);
+    });
+
+  const token = program.command('token').description('manage MCP access tokens');
+  token
+    .command('create')
+    .description('create a token for a household (created if needed); prints only the token')
+    .requiredOption('--household <name>', 'household name, e.g. family')
+    .option('--label <text>', 'a note to recognise the token by')
+    .action(async (options: { household: string; label?: string }) => {
+      const runtime = await openCore(loadConfig());
+      try {
+        const household = await runtime.core.households.ensure(options.household, { name: options.household });
+        const created = await runtime.core.tokens.create(household.id, options.label);
+        process.stdout.write(`${created.token}\n`);
+        process.stderr.write(`Token ${created.info.prefix}… for household "${household.slug}". It is shown only this once.\n`);
+      } finally {
+        await runtime.close();
+      }
+    });
+  token
+    .command('revoke')
+    .description('revoke the token(s) starting with TOKEN_PREFIX')
+    .argument('<token-prefix>', 'the first characters of the token (at least 8), e.g. lrd_AbCd1234')
+    .action(async (prefix: string) => {
+      const runtime = await openCore(loadConfig());
+      try {
+        const revoked = await runtime.core.tokens.revoke(prefix);
+        process.stderr.write(`Revoked ${revoked.map((entry) => `${entry.prefix}…`).join(', ')}.\n`);
+      } finally {
+        await runtime.close();
+      }
+    });
+  token
+    .command('list')
+    .description("list a household's tokens (prefixes only)")
+    .requiredOption('--household <name>', 'household name')
+    .option('--json', 'print JSON')
+    .action(async (options: { household: string; json?: boolean }) => {
+      const runtime = await openCore(loadConfig());
+      try {
+        const household = await runtime.core.households.findBySlug(options.household);
+        const tokens = household ? await runtime.core.tokens.list(household.id) : [];
+        print(tokens, options.json ?? false, () =>
+          tokens.length === 0
+            ? 'No tokens.'
+            : tokens
+                .map((entry) => `${entry.prefix}…  ${entry.revokedAt ? 'revoked' : 'active'}  created ${entry.createdAt.toISOString()}  last used ${entry.lastUsedAt?.toISOString() ?? 'never'}${entry.label ? `  ${entry.label}` : ''}`)
+                .join('\n'),
+        );
+      } finally {
+        await runtime.close();
+      }
+    });
+
+  program
+    .command('parse')
+    .description('show how the fast path (no LLM) reads a message')
+    .option('--json', 'print one JSON object')
+    .option('--time-zone <zone>', 'time zone for reminder times', Intl.DateTimeFormat().resolvedOptions().timeZone)
+    .argument('<text...>', 'the message, e.g. "add 2 l milk to costco"')
+    .action((words: string[], options: { json?: boolean; timeZone: string }) => {
+      const catalog = createCatalog();
+      const result = parseMessage(words.join(' '), { now: new Date(), timeZone: options.timeZone, isKnownItem: (phrase) => catalog.isItem(phrase) });
+      print(result, options.json ?? false, () => JSON.stringify(result, null, 2));
+    });
+
+  program
+    .command('categorize')
+    .description('the default category the built-in catalog gives each name (no LLM)')
+    .option('--json', 'print a JSON array')
+    .argument('<names...>', 'item names, e.g. milk "greek yogurt"')
+    .action((names: string[], options: { json?: boolean }) => {
+      const catalog = createCatalog();
+      const fallback = DEFAULT_CATEGORIES[DEFAULT_CATEGORIES.length - 1];
+      const result = names.map((name) => {
+        const match = catalog.lookup(name);
+        return { name, category: match?.category ?? fallback, source: match ? 'catalog' : 'default' };
+      });
+      print(result, options.json ?? false, () => result.map((entry) => `${entry.name}\t${entry.category}`).join('\n'));
+    });
+
+  const recipe = program.command('recipe').description('recipes');
+  recipe
+    .command('parse')
+    .description('parse recipe text from standard input with no LLM')
+    .option('--json', 'print one JSON object')
+    .action(async (options: { json?: boolean }) => {
+      const parsed = parseRecipeText(await readStdin());
+      const result = {
+        title: parsed.title,
+        servings: parsed.servings,
+        ingredients: parsed.ingredients.map(({ name, amount, unit, note }) => ({ name, amount, unit, note })),
+        steps: parsed.steps,
+      };
+      print(result, options.json ?? false, () => JSON.stringify(result, null, 2));
+    });
+
+  return program;
+}
+
+/** Runs the CLI: errors people can act on go to stderr as one message, with a non-zero exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const program = buildCli().exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    if (isLarderError(error)) {
+      process.stderr.write(`Error: ${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await run(process.argv);

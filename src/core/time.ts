@@ -1,0 +1,14 @@
+/**
+ * The calendar date ("YYYY-MM-DD") at `instant` in an IANA time zone: what "today" means to a
+ * household, which is not UTC's today near midnight.
+ */
+export function localDate(instant: Date, timeZone: string): string {
+  // en-CA formats dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+}
+
+/** The date `days` after a "YYYY-MM-DD" date (negative goes back). */
+export function addDays(date: string, days: number): string {
+  const time = Date.parse(`${date}T00:00:00Z`) + days * 86_400_000;
+  return new Date(time).toISOString().slice(0, 10);
+}

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { isLarderError } from '../../src/core/errors.ts';
+import * as schema from '../../src/core/db/schema.ts';
+import type { RequestContext } from '../../src/core/context.ts';
+import { again, testCore, type TestCore } from '../support/core.ts';
+
+let t: TestCore;
+beforeAll(async () => {
+  t = await testCore();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+/** A household's rows, exactly as stored, to compare before and after an undo. */
+async function householdRows(ctx: RequestContext) {
+  const db = t.core.db;
+  const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
+  const [lists, items, pantry, memory, categories, household] = await Promise.all([
+    db.select().from(schema.lists).where(eq(schema.lists.householdId, ctx.householdId)),
+    db.select().from(schema.items).where(eq(schema.items.householdId, ctx.householdId)),
+    db.select().from(schema.pantryItems).where(eq(schema.pantryItems.householdId, ctx.householdId)),
+    db.select().from(schema.categoryMemory).where(eq(schema.categoryMemory.householdId, ctx.householdId)),
+    db.select().from(schema.categories).where(eq(schema.categories.householdId, ctx.householdId)),
+    db.select().from(schema.households).where(eq(schema.households.id, ctx.householdId)),
+  ]);
+  return {
+    lists: lists.sort(byId),
+    items: items.sort(byId),
+    pantry: pantry.sort(byId),
+    memory: memory.sort(byId),
+    categories: categories.sort(byId),
+    household,
+  };
+}
+
+describe('journal and undo', () => {
+  it('writes one event per change, with who and through which door', async () => {
+    const ctx = await t.household('history', { door: 'bot', name: 'Ada' });
+    await t.core.lists.add(ctx, { items: [{ name: 'milk', quantity: '1 l' }, { name: 'eggs' }] });
+    const history = await t.core.journal.history(ctx);
+    expect(history.map((event) => [event.kind, event.summary, event.actor, event.door])).toEqual([
+      ['item.add', 'added eggs to Shopping', 'Ada', 'bot'],
+      ['item.add', 'added milk (1 l) to Shopping', 'Ada', 'bot'],
+    ]);
+    expect(new Set(history.map((event) => event.requestId))).toEqual(new Set([ctx.requestId]));
+  });
+
+  it('restores exactly the state before, for every kind of change', async () => {
+    const ctx = await t.household('exact');
+    await t.core.lists.create(ctx, { name: 'Costco', store: 'Costco' });
+    await t.core.lists.add(again(ctx), { items: [{ name: 'milk', quantity: '1 l' }, { name: 'rice', quantity: '2 kg' }] });
+    await t.core.pantry.update(again(ctx), { items: [{ name: 'rice', quantity: '1 kg', location: 'pantry', expiresOn: '2026-09-01' }] });
+
+    const steps: Array<(c: RequestContext) => Promise<unknown>> = [
+      (c) => t.core.lists.add(c, { items: [{ name: 'milk', quantity: '500 ml' }, { name: 'bread' }] }),
+      (c) => t.core.lists.remove(c, { items: ['bread'] }),
+      (c) => t.core.lists.check(c, { items: ['rice', 'milk'] }),
+      (c) => t.core.lists.clearChecked(c),
+      (c) => t.core.lists.setCategory(c, { name: 'rice', category: 'Other' }),
+      (c) => t.core.pantry.update(c, { items: [{ name: 'rice', status: 'out' }, { name: 'flour', quantity: '1 kg' }] }),
+      (c) => t.core.pantry.remove(c, { names: ['flour'] }),
+      (c) => t.core.pantry.restock(c),
+      (c) => t.core.lists.create(c, { name: 'Aldi' }),
+      (c) => t.core.lists.addTask(c, { title: 'descale the kettle', due: new Date('2026-03-03T10:00:00Z') }),
+      (c) => t.core.households.update(c, { timeZone: 'Europe/Stockholm', digestTime: '07:30' }),
+      (c) => t.core.categories.create(c, 'Baby'),
+    ];
+    for (const step of steps) {
+      const before = await householdRows(ctx);
+      const c = again(ctx);
+      await step(c);
+      expect(await householdRows(ctx)).not.toEqual(before);
+      const undone = await t.core.journal.undo(again(ctx));
+      expect(undone.requestId).toBe(c.requestId);
+      expect(await householdRows(ctx)).toEqual(before);
+      // Redo the step so the next one starts from a changed state.
+      await step(again(ctx));
+    }
+  });
+
+  it('undoes requests one after another, newest first, and says when nothing is left', async () => {
+    const ctx = await t.household('stack');
+    const first = again(ctx);
+    const second = again(ctx);
+    await t.core.lists.add(first, { items: [{ name: 'milk' }] });
+    await t.core.lists.add(second, { items: [{ name: 'eggs' }] });
+    expect((await t.core.journal.undo(again(ctx))).requestId).toBe(second.requestId);
+    expect((await t.core.journal.undo(again(ctx))).requestId).toBe(first.requestId);
+    const nothing = await t.core.journal.undo(again(ctx)).catch((error: unknown) => error);
+    expect(isLarderError(nothing, 'not_found:event')).toBe(true);
+    expect((await t.core.lists.get(ctx)).items).toEqual([]);
+  });
+
+  it('undoes one event by id and refuses one that later changes built on', async () => {
+    const ctx = await t.household('by-id');
+    await t.core.lists.add(ctx, { items: [{ name: 'milk', quantity: '1 l' }, { name: 'eggs', quantity: '6' }] });
+    const [eggs] = await t.core.journal.history(ctx, { limit: 1 });
+    expect(eggs?.summary).toBe('added eggs (6) to Shopping');
+    await t.core.journal.undo(again(ctx), { eventId: eggs?.id ?? -1 });
+    expect((await t.core.lists.get(ctx)).items.map((item) => item.name)).toEqual(['milk']);
+    const again1 = await t.core.journal.undo(again(ctx), { eventId: eggs?.id ?? -1 }).catch((error: unknown) => error);
+    expect(isLarderError(again1, 'conflict:undo')).toBe(true);
+
+    // The first add of milk cannot be undone on its own once a second add merged into it.
+    await t.core.lists.add(again(ctx), { items: [{ name: 'milk', quantity: '1 l' }] });
+    const firstMilk = (await t.core.journal.history(ctx)).find((event) => event.summary === 'added milk (1 l) to Shopping');
+    const before = await householdRows(ctx);
+    const refused = await t.core.journal.undo(again(ctx), { requestId: firstMilk?.requestId ?? '' }).catch((error: unknown) => error);
+    expect(isLarderError(refused, 'conflict:undo')).toBe(true);
+    expect(await householdRows(ctx)).toEqual(before);
+  });
+
+  it('keeps households apart: nothing seen, changed or undone across them', async () => {
+    const a = await t.household('house-a');
+    const b = await t.household('house-b');
+    await t.core.lists.add(a, { items: [{ name: 'caviar' }] });
+    await t.core.lists.add(b, { items: [{ name: 'porridge' }] });
+    expect((await t.core.lists.get(b)).items.map((item) => item.name)).toEqual(['porridge']);
+    const aItem = (await t.core.lists.get(a)).items[0];
+    const crossTick = await t.core.lists.checkById(again(b), { itemId: aItem?.id ?? -1, checked: true }).catch((error: unknown) => error);
+    expect(isLarderError(crossTick, 'not_found:item')).toBe(true);
+    const aList = (await t.core.lists.get(a)).list;
+    const crossList = await t.core.lists.add(again(b), { list: aList.id, items: [{ name: 'x' }] }).catch((error: unknown) => error);
+    expect(isLarderError(crossList, 'not_found:list')).toBe(true);
+    const aEvent = (await t.core.journal.history(a))[0];
+    const crossUndo = await t.core.journal.undo(again(b), { eventId: aEvent?.id ?? -1 }).catch((error: unknown) => error);
+    expect(isLarderError(crossUndo, 'not_found:event')).toBe(true);
+    const crossRequest = await t.core.journal.undo(again(b), { requestId: a.requestId }).catch((error: unknown) => error);
+    expect(isLarderError(crossRequest, 'not_found:event')).toBe(true);
+    // B's own undo touches only B.
+    await t.core.journal.undo(again(b));
+    expect((await t.core.lists.get(b)).items).toEqual([]);
+    expect((await t.core.lists.get(a)).items.map((item) => item.name)).toEqual(['caviar']);
+    expect((await t.core.journal.history(b)).every((event) => event.summary !== 'added caviar to Shopping')).toBe(true);
+    expect((await t.core.pantry.list(b))).toEqual([]);
+  });
+});

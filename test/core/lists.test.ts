@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isLarderError } from '../../src/core/errors.ts';
+import * as schema from '../../src/core/db/schema.ts';
+import { again, testCore, type TestCore } from '../support/core.ts';
+
+let t: TestCore;
+beforeAll(async () => {
+  t = await testCore();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+/** Everything a household has, to prove a failed request changed nothing. */
+async function stateOf(): Promise<unknown> {
+  const db = t.core.db;
+  const [lists, items, pantry, events, memory] = await Promise.all([
+    db.select().from(schema.lists),
+    db.select().from(schema.items),
+    db.select().from(schema.pantryItems),
+    db.select().from(schema.events),
+    db.select().from(schema.categoryMemory),
+  ]);
+  const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
+  return { lists: lists.sort(byId), items: items.sort(byId), pantry: pantry.sort(byId), events: events.length, memory: memory.sort(byId) };
+}
+
+async function expectRejectedWithoutChange(attempt: () => Promise<unknown>, code: string) {
+  const before = await stateOf();
+  const error = await attempt().then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(isLarderError(error, code), `expected ${code}, got ${String(error)}`).toBe(true);
+  expect(await stateOf()).toEqual(before);
+}
+
+describe('lists and items', () => {
+  it('gives a new household one empty default grocery list called Shopping', async () => {
+    const ctx = await t.household('fresh');
+    const { list, items } = await t.core.lists.get(ctx);
+    expect(list).toMatchObject({ name: 'Shopping', kind: 'grocery', isDefault: true, store: null });
+    expect(items).toEqual([]);
+    const all = await t.core.lists.all(ctx);
+    expect(all).toHaveLength(1);
+  });
+
+  it('adds items with parsed quantities and catalog categories', async () => {
+    const ctx = await t.household('add');
+    const result = await t.core.lists.add(ctx, { items: [{ name: 'Milk', quantity: '1 l' }, { name: 'eggs', quantity: 'a dozen' }, { name: 'bread' }] });
+    expect(result.list.name).toBe('Shopping');
+    expect(result.items.map((entry) => [entry.item.name, entry.item.quantity, entry.item.category, entry.action])).toEqual([
+      ['Milk', '1 l', 'Dairy & Eggs', 'added'],
+      ['eggs', '12', 'Dairy & Eggs', 'added'],
+      ['bread', null, 'Bakery', 'added'],
+    ]);
+    expect(result.items[0]?.item).toMatchObject({ key: 'milk', amount: 1, unit: 'l', addedBy: 'tester', checked: false });
+  });
+
+  it('merges an unchecked item added again, unit-aware', async () => {
+    const ctx = await t.household('merge');
+    await t.core.lists.add(ctx, { items: [{ name: 'milk', quantity: '1 l' }] });
+    const second = await t.core.lists.add(again(ctx), { items: [{ name: 'Milk', quantity: '500 ml' }] });
+    expect(second.items[0]).toMatchObject({ action: 'merged', previousQuantity: '1 l', item: { quantity: '1.5 l', amount: 1.5, unit: 'l' } });
+    await t.core.lists.add(again(ctx), { items: [{ name: 'apples', quantity: '2' }] });
+    await t.core.lists.add(again(ctx), { items: [{ name: 'apple', quantity: '3' }] });
+    await t.core.lists.add(again(ctx), { items: [{ name: 'water', quantity: '2 bottles' }] });
+    await t.core.lists.add(again(ctx), { items: [{ name: 'water', quantity: '1 kg' }] });
+    const { items } = await t.core.lists.get(ctx);
+    expect(items.map((item) => [item.key, item.quantity])).toEqual(
+      expect.arrayContaining([
+        ['milk', '1.5 l'],
+        ['apple', '5'],
+        ['water', '2 bottles + 1 kg'],
+      ]),
+    );
+    expect(items).toHaveLength(3);
+  });
+
+  it('groups the list in aisle order', async () => {
+    const ctx = await t.household('aisles');
+    await t.core.lists.add(ctx, { items: ['toothpaste', 'milk', 'apples', 'frozen peas', 'bread'].map((name) => ({ name })) });
+    const { items } = await t.core.lists.get(ctx);
+    expect(items.map((item) => item.category)).toEqual(['Produce', 'Dairy & Eggs', 'Bakery', 'Frozen', 'Personal Care']);
+  });
+
+  it('adds to a list named by its name or store, and refuses an unknown list without changing anything', async () => {
+    const ctx = await t.household('stores');
+    await t.core.lists.create(ctx, { name: 'Costco', store: 'Costco' });
+    await t.core.lists.create(again(ctx), { name: 'Weekend', store: 'Aldi' });
+    expect((await t.core.lists.add(again(ctx), { list: 'costco', items: [{ name: 'rice' }] })).list.name).toBe('Costco');
+    expect((await t.core.lists.add(again(ctx), { list: 'the aldi list', items: [{ name: 'rice' }] })).list.name).toBe('Weekend');
+    expect((await t.core.lists.add(again(ctx), { list: 'groceries', items: [{ name: 'rice' }] })).list.name).toBe('Shopping');
+    await expectRejectedWithoutChange(() => t.core.lists.add(again(ctx), { list: 'lidl', items: [{ name: 'milk' }] }), 'not_found:list');
+    await expectRejectedWithoutChange(() => t.core.lists.create(again(ctx), { name: 'costco' }), 'conflict:list');
+  });
+
+  it('rejects bad input with a typed error and changes nothing', async () => {
+    const ctx = await t.household('bad');
+    await t.core.lists.add(ctx, { items: [{ name: 'milk', quantity: '1 l' }] });
+    const attempts: Array<[() => Promise<unknown>, string]> = [
+      [() => t.core.lists.add(again(ctx), { items: [{ name: '' }] }), 'invalid:name'],
+      [() => t.core.lists.add(again(ctx), { items: [{ name: '   ' }] }), 'invalid:name'],
+      [() => t.core.lists.add(again(ctx), { items: [{ name: 'x'.repeat(10_240) }] }), 'invalid:name'],
+      [() => t.core.lists.add(again(ctx), { items: [{ name: 'x'.repeat(201) }] }), 'invalid:name'],
+      [() => t.core.lists.add(again(ctx), { items: [{ name: 'milk', quantity: '-2' }] }), 'invalid:quantity'],
+      [() => t.core.lists.add(again(ctx), { items: [{ name: 'milk', quantity: '0' }] }), 'invalid:quantity'],
+      [() => t.core.lists.add(again(ctx), { items: [{ name: 'milk', quantity: 'abc kg' }] }), 'invalid:quantity'],
+      [() => t.core.lists.add(again(ctx), { items: [{ name: 'bread' }, { name: 'milk', quantity: '1/0' }] }), 'invalid:quantity'],
+      [() => t.core.lists.add(again(ctx), { items: [] }), 'invalid:items'],
+      [() => t.core.lists.add(again(ctx), { items: Array.from({ length: 101 }, (_, i) => ({ name: `thing ${i}` })) }), 'invalid:items'],
+      [() => t.core.lists.add(again(ctx), { items: [{ name: 'milk', category: 'Spaceships' }] }), 'invalid:category'],
+      [() => t.core.lists.add(again(ctx), { items: [{ name: 'milk', note: 'n'.repeat(501) }] }), 'invalid:note'],
+      [() => t.core.lists.add(again(ctx), { items: [{ name: 'bad\u0000name' }] }), 'invalid:name'],
+      [() => t.core.lists.remove(again(ctx), { items: ['caviar'] }), 'not_found:item'],
+      [() => t.core.lists.check(again(ctx), { items: ['caviar'] }), 'not_found:item'],
+    ];
+    for (const [attempt, code] of attempts) await expectRejectedWithoutChange(attempt, code);
+    expect((await t.core.lists.get(ctx)).items.map((item) => item.quantity)).toEqual(['1 l']);
+  });
+
+  it('removes items by what people call them and asks when a name is ambiguous', async () => {
+    const ctx = await t.household('remove');
+    await t.core.lists.add(ctx, { items: [{ name: 'greek yogurt' }, { name: 'cheddar cheese' }, { name: 'goat cheese' }, { name: 'pears' }] });
+    const removed = await t.core.lists.remove(again(ctx), { items: ['the yogurt', 'pear', 'caviar'] });
+    expect(removed.items.map((item) => item.name)).toEqual(['greek yogurt', 'pears']);
+    expect(removed.notFound).toEqual(['caviar']);
+    const ambiguous = await t.core.lists.remove(again(ctx), { items: ['cheese'] }).catch((error: unknown) => error);
+    expect(isLarderError(ambiguous, 'ambiguous:item')).toBe(true);
+    expect((ambiguous as { details: { candidates: string[] } }).details.candidates.sort()).toEqual(['cheddar cheese', 'goat cheese']);
+  });
+
+  it('ticks items off into the pantry, remembers the store, and clears ticked items', async () => {
+    const ctx = await t.household('tick');
+    await t.core.lists.create(ctx, { name: 'Costco', store: 'Costco' });
+    await t.core.lists.add(again(ctx), { list: 'costco', items: [{ name: 'rice', quantity: '5 kg' }, { name: 'olive oil', quantity: '1 l' }] });
+    const checked = await t.core.lists.check(again(ctx), { list: 'costco', items: ['rice'] });
+    expect(checked.items.map((item) => [item.name, item.checked])).toEqual([['rice', true]]);
+    expect(checked.stocked).toEqual([expect.objectContaining({ name: 'rice', amount: 5, unit: 'kg', status: 'have', preferredStore: 'Costco', category: 'Pantry' })]);
+    // Buying more of what the pantry holds adds up.
+    await t.core.lists.add(again(ctx), { list: 'costco', items: [{ name: 'rice', quantity: '500 g' }] });
+    const more = await t.core.lists.check(again(ctx), { list: 'costco', items: ['rice'] });
+    expect(more.stocked[0]).toMatchObject({ amount: 5.5, unit: 'kg' });
+    const unchecked = await t.core.lists.check(again(ctx), { list: 'costco', items: ['olive oil'], checked: true });
+    expect(unchecked.items[0]?.checked).toBe(true);
+    const back = await t.core.lists.check(again(ctx), { list: 'costco', items: ['olive oil'], checked: false });
+    expect(back.items[0]?.checked).toBe(false);
+    const cleared = await t.core.lists.clearChecked(again(ctx), { list: 'costco' });
+    expect(cleared.items.map((item) => item.name)).toEqual(['rice', 'rice']);
+    expect((await t.core.lists.get(ctx, { list: 'costco' })).items.map((item) => item.name)).toEqual(['olive oil']);
+  });
+
+  it('learns a category the user sets and never lets a later guess override it', async () => {
+    const ctx = await t.household('learn');
+    await t.core.lists.add(ctx, { items: [{ name: 'oat milk' }] });
+    const moved = await t.core.lists.setCategory(again(ctx), { name: 'oat milk', category: 'beverages' });
+    expect(moved).toMatchObject({ category: 'Beverages', items: [expect.objectContaining({ name: 'oat milk', category: 'Beverages' })] });
+    await t.core.lists.check(again(ctx), { items: ['oat milk'] });
+    const next = await t.core.lists.add(again(ctx), { items: [{ name: 'Oat Milk' }] });
+    expect(next.items[0]).toMatchObject({ categorySource: 'user', item: { category: 'Beverages' } });
+    const explicit = await t.core.lists.add(again(ctx), { items: [{ name: 'kimchi', category: 'Dairy' }] });
+    expect(explicit.items[0]?.item.category).toBe('Dairy & Eggs');
+    const categorized = await t.core.categories.categorize(ctx.householdId, ['kimchi', 'xylophone wax']);
+    expect(categorized.get('kimchi')).toMatchObject({ category: 'Dairy & Eggs', source: 'user' });
+    expect(categorized.get('xylophone wax')).toMatchObject({ category: 'Other', source: 'default' });
+  });
+
+  it('previews with dry_run exactly what a change would do, changing nothing', async () => {
+    const ctx = await t.household('dry');
+    await t.core.lists.add(ctx, { items: [{ name: 'milk', quantity: '1 l' }] });
+    const before = await stateOf();
+    const preview = await t.core.lists.add(again(ctx), { items: [{ name: 'milk', quantity: '1 l' }, { name: 'tea' }], dryRun: true });
+    expect(preview.dryRun).toBe(true);
+    expect(preview.items.map((entry) => [entry.item.name, entry.item.quantity, entry.action])).toEqual([
+      ['milk', '2 l', 'merged'],
+      ['tea', null, 'added'],
+    ]);
+    const removal = await t.core.lists.remove(again(ctx), { items: ['milk'], dryRun: true });
+    expect(removal.items.map((item) => item.name)).toEqual(['milk']);
+    expect(await stateOf()).toEqual(before);
+  });
+
+  it('adds tasks with a due time to a task list created on first use', async () => {
+    const ctx = await t.household('tasks');
+    const due = new Date('2026-03-03T08:00:00Z');
+    const { list, item } = await t.core.lists.addTask(ctx, { title: 'call the plumber', due });
+    expect(list).toMatchObject({ name: 'Tasks', kind: 'task' });
+    expect(item).toMatchObject({ name: 'call the plumber', dueAt: due.toISOString(), remindAt: due.toISOString() });
+    await t.core.lists.addTask(again(ctx), { title: 'pay rent' });
+    expect((await t.core.lists.all(ctx)).map((entry) => [entry.name, entry.open])).toEqual([
+      ['Shopping', 0],
+      ['Tasks', 2],
+    ]);
+    await expectRejectedWithoutChange(() => t.core.lists.add(again(ctx), { list: 'tasks', items: [{ name: 'milk' }] }), 'invalid:list');
+  });
+
+  it('loses no update when 50 adds of the same item race', async () => {
+    const ctx = await t.household('race');
+    await Promise.all(Array.from({ length: 50 }, () => t.core.lists.add(again(ctx), { items: [{ name: 'eggs', quantity: '1' }] })));
+    const { items } = await t.core.lists.get(ctx);
+    expect(items.map((item) => [item.name, item.quantity])).toEqual([['eggs', '50']]);
+    const litres = await t.household('race-units');
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => t.core.lists.add(again(litres), { items: [{ name: 'milk', quantity: i % 2 === 0 ? '1 l' : '500 ml' }] })),
+    );
+    expect((await t.core.lists.get(litres)).items.map((item) => item.quantity)).toEqual(['37.5 l']);
+  });
+});

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createManualClock, type ManualClock } from '../../src/core/clock.ts';
+import { newRequest, type Actor, type RequestContext } from '../../src/core/context.ts';
+import { createCore, type Core, type CoreDeps } from '../../src/core/core.ts';
+import { openDatabase, type Database } from '../../src/core/db/client.ts';
+import { withDatabase } from './global-setup.ts';
+
+/** Which database the tests run on: PostgreSQL when TEST_DATABASE_URL is set, else PGlite. */
+export const testDatabaseKind: 'postgres' | 'pglite' = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
+
+/**
+ * A fresh, migrated database of its own: PGlite loaded from the migrated template, or a
+ * PostgreSQL database copied from the template database (dropped again on close).
+ */
+export async function testDatabase(): Promise<Database> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) {
+    const template = inject('postgresTemplate');
+    const name = `larder_t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    await adminQuery(url, `create database ${name} template ${template}`);
+    const database = await openDatabase({ kind: 'postgres', url: withDatabase(url, name), poolSize: 12 });
+    return {
+      ...database,
+      close: async () => {
+        await database.close();
+        await adminQuery(url, `drop database if exists ${name} with (force)`);
+      },
+    };
+  }
+  const dump = await fs.readFile(inject('pgliteTemplate'));
+  return openDatabase({ kind: 'pglite', dataDir: null, loadDataDir: new Blob([dump]) });
+}
+
+async function adminQuery(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // Several test files copy the template at once; PostgreSQL refuses a busy template, so retry briefly.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await client.query(statement);
+        return;
+      } catch (error) {
+        if (attempt >= 20 || !String(error).includes('being accessed by other users')) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+      }
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestCore {
+  core: Core;
+  database: Database;
+  clock: ManualClock;
+  /** A household (created on first use) and a request context acting in it. */
+  household(slug?: string, actor?: Partial<Actor>): Promise<RequestContext>;
+  close(): Promise<void>;
+}
+
+/** A whole core on a fresh database, in one line: `const t = await testCore()`. */
+export async function testCore(deps: Partial<Omit<CoreDeps, 'db'>> = {}): Promise<TestCore> {
+  const database = await testDatabase();
+  const clock = createManualClock('2026-03-02T09:00:00Z');
+  const core = createCore({ clock, ...deps, db: database.db });
+  return {
+    core,
+    database,
+    clock,
+    household: async (slug = 'home', actor = {}) => {
+      const household = await core.households.ensure(slug);
+      return newRequest(household.id, { door: 'cli', name: 'tester', ...actor });
+    },
+    close: () => database.close(),
+  };
+}
+
+/** The same household in a new request (a new undo unit). */
+export function again(ctx: RequestContext): RequestContext {
+  return newRequest(ctx.householdId, ctx.actor);
+}
