@@ -5,7 +5,8 @@ import { isLarderError } from './core/errors.ts';
 import { parseMessage } from './core/nlp/parser.ts';
 import { parseRecipeText } from './core/nlp/recipe-text.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { openCore } from './runtime.ts';
+import { serveStdio } from './mcp/stdio.ts';
+import { openCore, serve } from './runtime.ts';
 
 /** Reads all of standard input (for `recipe parse < FILE`). */
 async function readStdin(): Promise<string> {
@@ -27,6 +28,34 @@ export function buildCli(): Command {
     .description('Larder: a household pantry, shopping-list and recipe assistant (MCP server, Telegram bot, CLI).')
     .showHelpAfterError()
     .configureOutput({ writeOut: (text) => process.stderr.write(text), writeErr: (text) => process.stderr.write(text) });
+
+  program
+    .command('serve')
+    .description('serve MCP over Streamable HTTP at /mcp (and /healthz); the Telegram bot too when TELEGRAM_BOT_TOKEN is set')
+    .option('--port <n>', 'port (default PORT or 3000)')
+    .option('--host <h>', 'bind address (default LARDER_HOST or 127.0.0.1)')
+    .action(async (options: { port?: string; host?: string }) => {
+      const config = loadConfig({
+        ...process.env,
+        ...(options.port !== undefined ? { PORT: options.port } : {}),
+        ...(options.host !== undefined ? { LARDER_HOST: options.host } : {}),
+      });
+      await serve(config);
+    });
+
+  program
+    .command('mcp')
+    .description('serve MCP over stdio for the household LARDER_HOUSEHOLD (for Claude Desktop and other local clients)')
+    .action(async () => {
+      const config = loadConfig();
+      const runtime = await openCore(config);
+      try {
+        const household = await runtime.core.households.ensure(config.LARDER_HOUSEHOLD, { name: config.LARDER_HOUSEHOLD });
+        await serveStdio({ core: runtime.core, householdId: household.id, log: runtime.log });
+      } finally {
+        await runtime.close();
+      }
+    });
 
   program
     .command('migrate')

@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import { createCore, type Core } from './core/core.ts';
 import { openDatabase, type Database } from './core/db/client.ts';
 import { createLogger, type Logger } from './core/log.ts';
+import { startHttpServer } from './mcp/http.ts';
 
 /** A core on the configured database, migrated and ready, with one way to close it all. */
 export interface Runtime {
@@ -43,4 +44,39 @@ export async function openCore(config: Config, options: { log?: Logger } = {}): 
       await database.close();
     },
   };
+}
+
+/**
+ * `larder serve`: MCP over HTTP until SIGINT/SIGTERM, then a clean stop: no new requests, the
+ * ones in flight finish, the database closes (PGlite must close to stay consistent).
+ */
+export async function serve(config: Config): Promise<void> {
+  const runtime = await openCore(config);
+  const http = await startHttpServer({
+    core: runtime.core,
+    log: runtime.log,
+    port: config.PORT,
+    host: config.LARDER_HOST,
+    allowedOrigins: config.LARDER_ALLOWED_ORIGINS,
+  });
+  runtime.log.info({ url: `${http.url}/mcp`, database: runtime.database.kind }, 'Larder is serving MCP');
+  process.stderr.write(`Larder MCP server: ${http.url}/mcp (health: ${http.url}/healthz)\n`);
+  if (!config.TELEGRAM_BOT_TOKEN) process.stderr.write('Telegram bot: off (set TELEGRAM_BOT_TOKEN to run it).\n');
+  await waitForSignal();
+  runtime.log.info('stopping');
+  await http.close();
+  await runtime.close();
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }

@@ -75,6 +75,8 @@ describe('parseQuantity', () => {
     ['4 pcs', '4 pieces', [{ amount: 4, unit: 'piece' }]],
     ['2 pkgs', '2 packages', [{ amount: 2, unit: 'package' }]],
     ['a six-pack', '1 six-pack', [{ amount: 1, unit: 'six-pack' }]],
+    ['a six pack', '1 six-pack', [{ amount: 1, unit: 'six-pack' }]],
+    ['2 six packs', '2 six-packs', [{ amount: 2, unit: 'six-pack' }]],
     ['2 x 400 g', '800 g', [{ amount: 800, unit: 'g' }]],
     ['2x400g', '800 g', [{ amount: 800, unit: 'g' }]],
     ['2x', '2', [{ amount: 2, unit: null }]],

@@ -16,22 +16,31 @@ export const testDatabaseKind: 'postgres' | 'pglite' = process.env.TEST_DATABASE
  * PostgreSQL database copied from the template database (dropped again on close).
  */
 export async function testDatabase(): Promise<Database> {
-  const url = process.env.TEST_DATABASE_URL;
-  if (url) {
-    const template = inject('postgresTemplate');
-    const name = `larder_t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-    await adminQuery(url, `create database ${name} template ${template}`);
-    const database = await openDatabase({ kind: 'postgres', url: withDatabase(url, name), poolSize: 12 });
+  const postgres = await testPostgresUrl();
+  if (postgres) {
+    const database = await openDatabase({ kind: 'postgres', url: postgres.url, poolSize: 12 });
     return {
       ...database,
       close: async () => {
         await database.close();
-        await adminQuery(url, `drop database if exists ${name} with (force)`);
+        await postgres.drop();
       },
     };
   }
   const dump = await fs.readFile(inject('pgliteTemplate'));
   return openDatabase({ kind: 'pglite', dataDir: null, loadDataDir: new Blob([dump]) });
+}
+
+/**
+ * With TEST_DATABASE_URL: a new migrated PostgreSQL database of its own (for a child process
+ * to use through DATABASE_URL) and a way to drop it. Without: null.
+ */
+export async function testPostgresUrl(): Promise<{ url: string; drop(): Promise<void> } | null> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) return null;
+  const name = `larder_t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  await adminQuery(url, `create database ${name} template ${inject('postgresTemplate')}`);
+  return { url: withDatabase(url, name), drop: () => adminQuery(url, `drop database if exists ${name} with (force)`) };
 }
 
 async function adminQuery(url: string, statement: string): Promise<void> {

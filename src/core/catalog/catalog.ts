@@ -149,11 +149,10 @@ const MODIFIER_TARGET: Readonly<Record<Modifier, DefaultCategory>> = {
 const CONTAINER_WORDS: ReadonlySet<string> = new Set([
   'bag', 'box', 'bottle', 'can', 'tin', 'jar', 'pack', 'packet', 'package', 'carton', 'tub', 'tube', 'loaf', 'head',
   'bunch', 'bundle', 'bulb', 'clove', 'stick', 'bar', 'block', 'roll', 'case', 'crate', 'punnet', 'sack', 'pot', 'tray',
-  'container', 'pouch', 'sachet', 'piece', 'slice', 'kg', 'g', 'lb', 'lbs', 'pound', 'kilo', 'kilogram', 'gram', 'ounce',
-  'oz', 'litre', 'liter', 'l', 'ml', 'pint', 'gallon', 'quart', 'cup', 'handful', 'couple', 'lot', 'load', 'ear', 'sprig',
-  'stalk', 'jug', 'multipack', 'dozen', 'half', 'net', 'basket', 'rasher', 'portion', 'serving', 'six', 'pair', 'big',
-  'small', 'large', 'little', 'few', 'some', 'a', 'an', 'the', 'one', 'two', 'three', 'four', 'five', 'seven', 'eight',
-  'nine', 'ten', 'eleven', 'twelve', 'several', 'bit', 'sheet', 'fillet', 'carton', 'packs',
+  'container', 'pouch', 'sachet', 'piece', 'slice', 'sheet', 'kg', 'g', 'lb', 'pound', 'kilo', 'kilogram', 'gram',
+  'ounce', 'oz', 'litre', 'liter', 'l', 'ml', 'pint', 'gallon', 'quart', 'cup', 'handful', 'lot', 'load', 'ear', 'sprig',
+  'stalk', 'jug', 'multipack', 'net', 'basket', 'rasher', 'portion', 'serving', 'pair', 'bit', 'big', 'small', 'large',
+  'little', 'few', 'several', 'some', 'a', 'an', 'the',
 ]);
 
 /** Containers whose contents are shelf-stable ("a tin of tomatoes" is Pantry, not Produce). */
@@ -166,6 +165,9 @@ const UNIT_WORDS: ReadonlySet<string> = new Set([
   'piece', 'x', 'percent', '%', 'dozen', 'inch', 'cm', 'mm', 'roll', 'sheet', 'bag', 'can', 'tin', 'bottle', 'box',
 ]);
 
+const ARTICLES: ReadonlySet<string> = new Set(['a', 'an', 'the', 'some']);
+
+/** Counts said in words ("a dozen eggs", "two tins of"). */
 const NUMBER_WORDS: ReadonlySet<string> = new Set([
   'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'dozen', 'half',
   'couple',
@@ -272,7 +274,7 @@ interface Prepared extends Reading {
  *
  * @example
  * const catalog = createCatalog();
- * catalog.lookup('salmon fillet'); // { category: 'Meat & Seafood', matched: 'salmon', how: 'head' }
+ * catalog.lookup('trout fillets'); // { category: 'Meat & Seafood', matched: 'trout', how: 'head' }
  */
 export function createCatalog(entries: Iterable<CatalogEntry> = loadCatalogEntries()): Catalog {
   const byKey = new Map<string, Indexed>();
@@ -374,7 +376,8 @@ export function createCatalog(entries: Iterable<CatalogEntry> = loadCatalogEntri
     let afterNumber = false;
     for (const word of words) {
       // Number words count only before the name ("a dozen eggs"), not inside it ("half and half").
-      const isNumber = SIZE_TOKEN.test(word) || (kept.length === 0 && NUMBER_WORDS.has(word));
+      const leading = kept.every((w) => ARTICLES.has(w));
+      const isNumber = SIZE_TOKEN.test(word) || (leading && NUMBER_WORDS.has(word));
       if (isNumber) {
         afterNumber = true;
         continue;
@@ -395,7 +398,8 @@ export function createCatalog(entries: Iterable<CatalogEntry> = loadCatalogEntri
     // "a bag of apples", "2 tins of tomatoes": keep what comes after "of".
     const of = words.indexOf('of');
     const before = words.slice(0, Math.max(of, 0));
-    if (of >= 0 && of < words.length - 1 && before.every((w) => CONTAINER_WORDS.has(singularize(w)))) {
+    const measures = (w: string): boolean => CONTAINER_WORDS.has(singularize(w)) || NUMBER_WORDS.has(w);
+    if (of >= 0 && of < words.length - 1 && before.every(measures)) {
       const preserving = before.find((w) => PRESERVING_CONTAINERS.has(singularize(w)));
       if (preserving !== undefined) {
         modifier = 'preserved';

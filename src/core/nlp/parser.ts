@@ -98,6 +98,8 @@ const ITEM_BLOCKED = wordSet(`
   really very talked said say think know want love like hate i'm we're you're it's that's there's what's
   let's i've we've you've i'll we'll don't dont can't cant won't wont isn't aren't gonna wanna gotta going
   hello hi hey lol ok okay yes yeah yep nope maybe sure whatever`);
+/** Words that are not an item, though they may name a list ("groceries"). */
+const ITEM_ONLY_BLOCKED = wordSet('ingredients groceries shopping');
 /** Names that are really "everything": handled by the LLM, which can ask. */
 const ITEM_ALL = wordSet('all both rest none everything anything');
 /** Words that cannot name a list or store. */
@@ -105,7 +107,8 @@ const LIST_BLOCKED = new Set([
   ...ITEM_BLOCKED,
   ...words(`monday tuesday wednesday thursday friday saturday sunday morning afternoon evening night noon
   midnight week weekend moment minute minutes hour hours day days home work school office way taste
-  time dinner lunch breakfast party recipe recipes`),
+  time dinner lunch breakfast party recipe recipes the a an clear rename delete remove empty create reset sort share
+  print make start wipe edit change update add show called named`),
 ]);
 /** A store nobody named: the default list. */
 const GENERIC_STORES = new Set([
@@ -114,7 +117,7 @@ const GENERIC_STORES = new Set([
 ]);
 const PANTRY_PLACES = new Set([
   'pantry', 'fridge', 'refrigerator', 'freezer', 'cupboard', 'cupboards', 'larder', 'stock', 'inventory',
-  'cabinet', 'cabinets', 'kitchen', 'deep freeze', 'deep freezer', 'pantry list',
+  'cabinet', 'cabinets', 'kitchen', 'deep freeze', 'deep freezer',
 ]);
 /** Words after "show" that are not a list. */
 const SHOW_BLOCKED = wordSet('recipes recipe reminders history help settings categories me everything all lists');
@@ -123,7 +126,9 @@ const CONJUNCTIONS = new Set(['and', '&', 'plus', 'n', "'n'", "'n", "n'"]);
 /** Words that may start a quantity; other first words skip the (comparatively slow) quantity reader. */
 const QUANTITY_START_RE =
   /^(?:[\d.~x×]|a$|an$|half$|quarter$|dozen$|couple$|few$|several$|some$|lots$|loads$|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fourty|fifty|sixty|seventy|eighty|ninety|about$|around$|approx|roughly)/;
-const LEADING_FILLERS = wordSet('the some any more extra also our my fresh-ish');
+const LEADING_FILLERS = wordSet('the some any more also our my');
+/** Dropped only when what follows is a known item: "extra milk", but "extra virgin olive oil". */
+const SOFT_FILLERS = wordSet('extra additional');
 const TRAILING_FILLER_RE = new RegExp(
   '(?:\\s+(?:too|also|again|please|pls|plz|thanks|asap|as well|anymore|any more|for me|for us|now|today|tonight|tomorrow|later|' +
     'this week|next week|this weekend|if possible|if you can|when you can|next time|' +
@@ -132,7 +137,7 @@ const TRAILING_FILLER_RE = new RegExp(
     'while you(?:\'re| are) (?:out|there|at the shops?|at the store)|if (?:they|you) (?:have|see|find) (?:it|them|any|some)|' +
     'if (?:it\'s|its|they\'re|theyre) on sale|if on sale))+$',
 );
-/** Splits a slot into segments at commas (not decimal commas), semicolons, "+" and "/" between words. */
+/** Splits a slot into segments at commas (not decimal commas), semicolons and " / "; " + " is split apart later. */
 const SEGMENT_SPLIT_RE = /(?<!\d),|,(?!\d)|;|\s\/\s/;
 const NAME_EDGE_RE = /^[\s"'.,;:!?()[\]{}*_-]+|[\s"'.,;:!?()[\]{}*_-]+$/g;
 const QUANTITY_SUFFIX_BLOCKERS = wordSet('size no number # type stage omega vitamin');
@@ -142,9 +147,11 @@ const QUANTITY_SUFFIX_BLOCKERS = wordSet('size no number # type stage omega vita
 
 /** Greetings, mentions, politeness and hedges before the request itself. Each must leave text after it. */
 const PREFIX_RES: readonly RegExp[] = [
-  /^[-*•·>]+\s*/,
+  /^[-*•·>"]+\s*/,
   /^@[\w.]+[,:]?\s+/,
-  /^(?:hey|hi|hello|yo|oi|ok|okay|oh|so|um|uh|umm|hmm|right|alright|well|dear|good morning|morning|ah|sorry)\b[,!.]*\s+/,
+  /^(?:hey|hi|hello|yo|oi|ok|okay|oh|so|um|uh|umm|hmm|right|alright|well|dear|good morning|morning|ah|sorry|oops|yes|yeah|yep|yup|sure)\b[,!.]*\s+/,
+  // "no, add eggs" corrects; "no more bread" is a statement, so "no" needs its comma.
+  /^(?:no|nope|nah)[,!.]+\s+/,
   /^(?:larder|larder bot|larderbot|larder_bot)\b[,:!.]*\s+/,
   /^(?:please|pls|plz|pleas|kindly|quickly|also|and|then|now|oh and|and also|actually|btw|ps|just|one more thing|another thing)\b[,:]?\s+/,
   /^(?:go ahead and|go and|pls go and)\s+/,
@@ -155,7 +162,7 @@ const PREFIX_RES: readonly RegExp[] = [
 ];
 /** Courtesy or punctuation after the request. */
 const SUFFIX_RES: readonly RegExp[] = [
-  /[\s.!?,;:~…]+$/,
+  /[\s.!?,;:~…"]+$/,
   /\s+(?:please|pls|plz|thanks|thank you|thank u|thx|ty|cheers|ta|asap|xx?|xo|:\)|:-\)|:d|lol|haha|mate|guys|larder)$/,
   /\s+@[\w.]+$/,
   /[\s\p{Extended_Pictographic}\u{FE0F}\u{200D}]+$/u,
@@ -211,7 +218,8 @@ function readListRef(phrase: string, bare: boolean): ListRef | null {
   }
   if (parts.length === 0) return hadListWord ? { list: null } : null;
   const last = parts.length - 1;
-  parts[last] = (parts[last] ?? '').replace(/'s$/, '');
+  // "costco's list" is Costco's; "trader joe's" is a name.
+  if (parts.length === 1) parts[last] = (parts[last] ?? '').replace(/'s$/, '');
   const joined = parts.join(' ');
   if (PANTRY_PLACES.has(joined)) return { pantry: true };
   if (!hadListWord && !bare) return null;
@@ -251,39 +259,46 @@ interface Reading {
   nameStart: number;
 }
 
-/** Possible leading quantities of `tokens` from `start`, longest first. */
-function leadingQuantities(tokens: readonly string[], start: number, ctx: Ctx): Reading[] {
-  const readings: Reading[] = [];
-  const first = tokens[start] ?? '';
-  if (QUANTITY_START_RE.test(first)) {
-    for (let end = Math.min(tokens.length, start + 6); end > start; end -= 1) {
-      const quantity = ctx.quantity(tokens.slice(start, end).join(' '));
-      if (quantity === null) continue;
-      let nameStart = end;
-      const lastPart = quantity.parts.at(-1);
-      const lastToken = tokens[end - 1] ?? '';
-      if (tokens[nameStart] === 'of') {
-        nameStart += 1;
-      } else if (lastPart?.unit !== null && lastPart?.unit !== undefined && countUnit(lastToken) !== null) {
-        // "2 ear plugs", "a can opener": the unit word is the start of the name.
-        if (countUnit(lastToken)?.loose !== true) continue;
-        if (ctx.known(tokens.slice(end - 1).join(' '))) continue;
-      }
-      if (tokens[nameStart] === 'the' && tokens[nameStart - 1] === 'of') nameStart += 1;
-      readings.push({ quantity: quantity.parts.every((part) => part.approx === 'some') ? null : quantity, nameStart });
-    }
-  } else if (countUnit(first)?.loose !== undefined && tokens[start + 1] === 'of') {
+/**
+ * The longest quantity at the start of `tokens` that leaves a name after it ("2 cartons of milk" →
+ * "2 cartons", name from "milk"), or null.
+ */
+function leadingQuantity(tokens: readonly string[], ctx: Ctx): Reading | null {
+  const first = tokens[0] ?? '';
+  if (countUnit(first)?.loose !== undefined && tokens[1] === 'of') {
     // "bag of ice", "box of cereal": one of that.
     const quantity = ctx.quantity(`1 ${first}`);
-    if (quantity !== null) readings.push({ quantity, nameStart: start + 2 });
+    return quantity === null || tokens.length < 3 ? null : { quantity, nameStart: 2 };
   }
-  readings.push({ quantity: null, nameStart: start });
-  return readings;
+  if (!QUANTITY_START_RE.test(first)) return null;
+  for (let end = Math.min(tokens.length - 1, 6); end > 0; end -= 1) {
+    const quantity = ctx.quantity(tokens.slice(0, end).join(' '));
+    if (quantity === null) continue;
+    let nameStart = end;
+    const lastToken = tokens[end - 1] ?? '';
+    const unitWord = countUnit(lastToken);
+    if (tokens[nameStart] === 'of') {
+      nameStart += 1;
+      if (tokens[nameStart] === 'the') nameStart += 1;
+    } else if (unitWord !== null && quantity.parts.at(-1)?.unit === unitWord.unit) {
+      // "2 ear plugs", "a can opener": the unit word is the start of the name.
+      if (!unitWord.loose || ctx.known(tokens.slice(end - 1).join(' '))) continue;
+    }
+    if (nameStart >= tokens.length) continue;
+    // "some apples" says no amount.
+    return { quantity: quantity.parts.every((part) => part.approx === 'some') ? null : quantity, nameStart };
+  }
+  return null;
 }
 
-function stripLeadingFillers(tokens: string[]): string[] {
+function stripLeadingFillers(tokens: string[], ctx: Ctx): string[] {
   let index = 0;
-  while (index < tokens.length - 1 && LEADING_FILLERS.has(tokens[index] ?? '')) index += 1;
+  while (
+    index < tokens.length - 1 &&
+    (LEADING_FILLERS.has(tokens[index] ?? '') || (SOFT_FILLERS.has(tokens[index] ?? '') && ctx.known(tokens.slice(index + 1).join(' '))))
+  ) {
+    index += 1;
+  }
   const rest = tokens.slice(index);
   if (rest[0] === 'another') rest[0] = 'a';
   return rest;
@@ -294,15 +309,15 @@ function readItem(piece: readonly string[], ctx: Ctx): ParsedItem | null {
   const cleaned = piece
     .map((token) => token.replace(/^[("'[]+|[)"'\]]+$/g, ''))
     .filter((token) => token !== '' && !/^[-–—:]+$/.test(token));
-  let tokens = stripLeadingFillers(cleaned);
-  if (CONJUNCTIONS.has(tokens[0] ?? '') && tokens.length > 1) tokens = stripLeadingFillers(tokens.slice(1));
+  let tokens = stripLeadingFillers(cleaned, ctx);
+  if (CONJUNCTIONS.has(tokens[0] ?? '') && tokens.length > 1) tokens = stripLeadingFillers(tokens.slice(1), ctx);
   let quantity: Quantity | null = null;
   const whole = tokens.join(' ');
   if (!ctx.known(whole)) {
-    const reading = leadingQuantities(tokens, 0, ctx).find((candidate) => candidate.nameStart < tokens.length);
-    if (reading !== undefined) {
+    const reading = leadingQuantity(tokens, ctx);
+    if (reading !== null) {
       quantity = reading.quantity;
-      tokens = stripLeadingFillers(tokens.slice(reading.nameStart));
+      tokens = stripLeadingFillers(tokens.slice(reading.nameStart), ctx);
     }
     if (quantity === null) {
       // "milk 2 l", "eggs x12": a quantity after the name, only with a unit or an "x".
@@ -329,16 +344,19 @@ function readItem(piece: readonly string[], ctx: Ctx): ParsedItem | null {
 function plausible(name: string, ctx: Ctx): boolean {
   const parts = words(name);
   if (parts.length === 0 || name.length > MAX_NAME_LENGTH || !/\p{L}/u.test(name)) return false;
-  if (ITEM_ALL.has(name) || name === 'the rest') return false;
+  if (ITEM_ALL.has(name)) return false;
   if (ctx.known(name)) return true;
-  return parts.length <= MAX_ITEM_WORDS && parts.every((part) => !ITEM_BLOCKED.has(part));
+  return parts.length <= MAX_ITEM_WORDS && parts.every((part) => !ITEM_BLOCKED.has(part) && !ITEM_ONLY_BLOCKED.has(part));
 }
 
-/** Whether a run of tokens (with any quantity in front) names a known item. */
+/** Whether a run of tokens (with any quantity in front) names a known item; "fish & chips" may be known as "fish and chips". */
 function knownPiece(tokens: readonly string[], ctx: Ctx): boolean {
   if (tokens.length === 0 || CONJUNCTIONS.has(tokens[0] ?? '') || CONJUNCTIONS.has(tokens.at(-1) ?? '')) return false;
   const item = readItem(tokens, ctx);
-  return item !== null && ctx.known(item.name);
+  if (item === null) return false;
+  if (ctx.known(item.name)) return true;
+  const spelledOut = item.name.replace(/ (?:&|n|'n'|'n|n'|plus) /g, ' and ');
+  return spelledOut !== item.name && ctx.known(spelledOut);
 }
 
 /**
@@ -417,9 +435,9 @@ function joinQuantityParts(segment: string): string[] {
   const parts = segment.split(/\s\+\s/);
   const joined: string[] = [];
   let carry = '';
-  for (const part of parts) {
+  for (const [index, part] of parts.entries()) {
     const text = carry === '' ? part : `${carry} + ${part}`;
-    if (tryParseQuantity(part) !== null && part !== parts.at(-1)) carry = text;
+    if (index < parts.length - 1 && tryParseQuantity(part) !== null) carry = text;
     else {
       joined.push(text);
       carry = '';
@@ -589,7 +607,7 @@ const SHOW_VERB_RE = /^(?:show|display|view|see|print|send|give|get|open|read|re
 const SHOW_BARE_VERB_RE = /^(?:show|display|view|open|pull up|bring up)\b/;
 const WHATS_ON_RE = /^(?:what(?:'s| is|s| are| all is| else is)|whats|wat's|what's still|what is still|anything|is there anything) (on|in) (.+)$/;
 const WHAT_NEED_RE =
-  /^what (?:do|does|did|else do|shall|should|will) (?:we|i|you|u|the house) (?:still |else |actually )?(?:need|need to (?:buy|get|pick up|grab)|have to (?:buy|get|pick up)|buy|get|pick up|want)(?: (?:at|from|in|for) (.+?))?(?: (?:today|this week|tonight|tomorrow|again|still|then))?$/;
+  /^what (?:do|does|did|else do|shall|should|will) (?:we|i|you|u|the house) (?:still |else |actually )?(?:need|need to (?:buy|get|pick up|grab)|have to (?:buy|get|pick up)|buy|get|pick up|want)(?: (?:at|from|in) (.+?))?(?: (?:today|this week|tonight|tomorrow|again|still|then))?$/;
 const WHATS_LEFT_RE = /^what(?:'s| is|s) (?:left|remaining|still needed|needed|outstanding)(?: to (?:buy|get))?(?: (?:on|at|from) (.+))?$/;
 const DO_WE_NEED_ANYTHING_RE = /^do (?:we|i) need anything(?: (?:at|from) (.+))?$/;
 const BARE_LIST_RE = /^(?:(?:the|my|our) )?(?:(.+?) )?list$/;
@@ -611,10 +629,6 @@ const PANTRY_ASK_RES: readonly RegExp[] = [
 ];
 
 function matchQuestion(body: string, ctx: Ctx): ParseResult | null {
-  const count = words(body).length;
-  if (EXPIRY_RE.test(body) && EXPIRY_START_RE.test(body) && count <= 14 && !/\b(?:add|remove|delete|buy|remind)\b/.test(body)) {
-    return plain('expiring');
-  }
   for (const re of PANTRY_SHOW_RES) if (re.test(body)) return plain('pantry_show');
   for (const re of COOK_RES) {
     const match = re.exec(body);
@@ -623,6 +637,10 @@ function matchQuestion(body: string, ctx: Ctx): ParseResult | null {
     if (withWhat === undefined || WHAT_WE_HAVE_RE.test(withWhat)) return plain('what_can_i_cook');
     const items = readItems(withWhat, 'strong', { ...ctx, question: false });
     return { intent: 'what_can_i_cook', list: null, items: items ?? [] };
+  }
+  const count = words(body).length;
+  if (EXPIRY_RE.test(body) && EXPIRY_START_RE.test(body) && count <= 14 && !/\b(?:add|remove|delete|buy|remind)\b/.test(body)) {
+    return plain('expiring');
   }
 
   const whatNeed = WHAT_NEED_RE.exec(body) ?? DO_WE_NEED_ANYTHING_RE.exec(body) ?? WHATS_LEFT_RE.exec(body);
@@ -688,7 +706,8 @@ const PANTRY_RES: ReadonlyArray<{ re: RegExp; status: 'have' | 'low' | 'out'; st
   // Have.
   { re: new RegExp(`^${HAVE_SUBJECT}(?:still |already |now )?(?:have |got )?(?:plenty|lots|loads|tons|heaps|a lot|enough|more than enough|a ton|stacks|a good amount|a load|a bunch) (?:of )?(.+?)(?: left| now| at home| in the (?:pantry|fridge|freezer|house))?$`), status: 'have', strength: 'medium' },
   { re: /^(?:we |i )?(?:just |have |'ve |already )?(?:stocked up on|stocked up|restocked|replenished|refilled|topped up|topped up on|bought more|got more)(?: the| on)? (.+)$/, status: 'have', strength: 'medium' },
-  { re: /^(?:we|we've|we have) (?:already |still |now |got |also )*(?:have |got )?(?:some |the )?(.+?)(?: at home| in the (?:pantry|fridge|freezer|cupboard|house)| already| still| now| again)?$/, status: 'have', strength: 'weak' },
+  // "we have milk", "we've got milk"; but "we got milk" is a check-off, below.
+  { re: /^(?:we (?:already |still |now |also )*have(?: got)?|we've (?:already |still |also )*got) (?:some |the )?(.+?)(?: at home| in the (?:pantry|fridge|freezer|cupboard|house)| already| still| now| again)?$/, status: 'have', strength: 'weak' },
   { re: /^(?:the |our )?(.+?) (?:is|are) (?:fully |well |all |now )?(?:stocked|in stock|restocked|stocked up|topped up)$/, status: 'have', strength: 'weak' },
 ];
 
@@ -725,13 +744,13 @@ const CHECK_STATE_RES: readonly RegExp[] = [
 ];
 
 const ADD_RES: ReadonlyArray<{ re: RegExp; strength: Strength }> = [
-  { re: /^(?:add|put|stick|throw|pop|chuck|write(?: down)?|jot(?: down)?|note(?: down)?|include|append|buy|purchase)\b(?: on| in)?[:,]?\s*(.+)$/, strength: 'strong' },
+  { re: /^(?:add|put|stick|throw|pop|chuck|write(?: down)?|jot(?: down)?|note(?: down)?|include|append|buy|purchase)(?:\s*[:,]\s*|\s+)(.+)$/, strength: 'strong' },
   { re: /^(?:order|restock|replace|get more|buy more|need more|we need more)\s+(.+)$/, strength: 'medium' },
   {
     re: /^(?:(?:we|i|u|you|they|the house|the kids|the family|we'll|i'll|we'd|i'd|you'll)\s+)?(?:(?:also|still|really|definitely|probably|might|may|will|do|are|re|'re|gonna|going to|ll|'ll|would|so|just|then|actually|desperately|urgently)\s+)*(?:need|needs|gonna need|could use|could do with|should get|should buy|must get|must buy|have to get|have to buy|gotta get|gotta buy|got to get|got to buy|ought to get|want to get|wanna get|should pick up|need to get|need to buy|need to pick up|to get|to buy)\s+(?:to (?:buy|get|pick up|grab|order) )?(.+)$/,
     strength: 'medium',
   },
-  { re: /^(?:get|grab|pick up|pickup|fetch|bring|bring home|bring back|score|snag)\s+(?:me |us |the house )?(.+)$/, strength: 'medium' },
+  { re: /^(?:get|grab|pick up|pickup|fetch|bring home|bring back|bring|score|snag)\s+(?:me |us |the house )?(.+)$/, strength: 'medium' },
   { re: /^(?:don't|dont|do not) forget (?:to (?:buy|get|pick up|grab|order) )?(?:about )?(.+)$/, strength: 'medium' },
   { re: /^remember (?:to (?:buy|get|pick up|grab|order) )?(?:the |some )?(.+)$/, strength: 'medium' },
   { re: /^(?:more|extra|another)\s+(.+)$/, strength: 'medium' },
@@ -880,11 +899,11 @@ export function parseMessage(text: string, options: ParseOptions): ParseResult {
   if (/[.!?]\s+\S/.test(body.replace(/\b(?:dr|mr|mrs|ms|st|no|approx|vs|etc)\.\s/g, ''))) return unknown();
 
   const quantities = new Map<string, Quantity | null>();
-  const quantity = (words: string): Quantity | null => {
-    let found = quantities.get(words);
+  const quantity = (phrase: string): Quantity | null => {
+    let found = quantities.get(phrase);
     if (found === undefined) {
-      found = tryParseQuantity(words);
-      quantities.set(words, found);
+      found = tryParseQuantity(phrase);
+      quantities.set(phrase, found);
     }
     return found;
   };

@@ -245,6 +245,8 @@ export function readNumber(words: readonly string[], start: number): { value: nu
   } else if (word === 'half') {
     if ((next === 'a' || next === 'an') && words[start + 2] === 'dozen') return { value: 6, end: start + 3 };
     if (next === 'dozen') return { value: 6, end: start + 2 };
+    // "half a kilo": the article belongs to the amount.
+    if ((next === 'a' || next === 'an') && words[start + 2] !== undefined) return { value: 0.5, end: start + 2 };
     return { value: 0.5, end: start + 1 };
   } else if (word === 'a' || word === 'an') {
     if (next === 'dozen') {
@@ -303,8 +305,10 @@ function tokenize(text: string): { words: string[]; raw: string[] } {
 
 /** Reads a unit at `i`: a measurement unit (one or two words) or a count unit. */
 function readUnit(words: readonly string[], raw: readonly string[], i: number): { unit: string; end: number } | null {
-  const two = words[i + 1] === undefined ? null : measureUnit(`${words[i] ?? ''} ${words[i + 1] ?? ''}`);
-  if (two !== null) return { unit: two.unit, end: i + 2 };
+  if (words[i + 1] !== undefined) {
+    const two = measureUnit(`${words[i] ?? ''} ${words[i + 1] ?? ''}`) ?? countUnit(`${words[i] ?? ''}-${words[i + 1] ?? ''}`);
+    if (two !== null) return { unit: two.unit, end: i + 2 };
+  }
   const word = raw[i];
   if (word === undefined) return null;
   const measure = measureUnit(word === 'T' || word === 't' ? word : word.toLowerCase());

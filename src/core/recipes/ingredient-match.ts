@@ -1,13 +1,15 @@
-import { cleanText, normalizeKey, singularize } from '../nlp/normalize.ts';
+import { cleanText, singularize } from '../nlp/normalize.ts';
 
 /**
  * Matches a recipe ingredient ("2 garlic cloves", "extra virgin olive oil") to at most one
  * pantry entry ("garlic", "olive oil"), or to none.
  *
  * How it reads an ingredient:
- * 1. Keep what names it: the part before the first comma or parenthesis, before "for frying" or
+ * 1. Keep what names it: no parentheses, the part before the first comma (or further when that
+ *    part only describes: "boneless, skinless chicken thighs"), nothing after "for frying" or
  *    "to taste"; each side of "or" is tried in turn ("butter or margarine").
- * 2. Split into words (lowercase, no punctuation, hyphens as spaces, every word singular), drop
+ * 2. Split into words (lowercase, accents and punctuation gone, hyphens as spaces, every word
+ *    singular), drop
  *    numbers, and read known multi-word phrases as one token, so "sweet potato" is never a kind
  *    of "potato" and "extra virgin" is dropped as a whole.
  * 3. Drop descriptors that do not change what the thing is ("fresh", "large", "chopped"), then
@@ -16,7 +18,8 @@ import { cleanText, normalizeKey, singularize } from '../nlp/normalize.ts';
  * 4. For comparing, map synonyms to one spelling ("cilantro" → "coriander").
  *
  * How it picks a pantry entry, first tier that finds one wins:
- * - `exact`: the same words, ignoring amounts, case, punctuation and plurals;
+ * - `exact`: the same words, setting aside amounts, containers and count words, case,
+ *   punctuation and plurals ("2 cloves garlic" ↔ "garlic", "eggs" ↔ "egg");
  * - `descriptor`: the same core ("fresh basil" ↔ "basil", "2 large eggs" ↔ "free-range eggs");
  * - `synonym`: the same core once synonyms are mapped ("spring onions" ↔ "scallions");
  * - `head`: the pantry core is the ingredient's head — its last words — and the words before it
@@ -92,6 +95,20 @@ const BLOCKING_MODIFIERS = [
   'sun dried', 'smoked', 'pickled', 'candied', 'crystallised', 'crystallized', 'desiccated',
   'instant', 'powdered', 'evaporated', 'condensed', 'marinated', 'preserved', 'puffed', 'cured',
 ];
+
+/** Heads a blocking modifier does not change: smoked bacon is still the household's bacon. */
+const BLOCKER_EXCEPTIONS: Readonly<Record<string, readonly string[]>> = {
+  bacon: ['smoked', 'cured'],
+  ham: ['smoked', 'cured'],
+};
+
+/** Containers that say which form the pantry holds: "a can of tomatoes" prefers "canned tomatoes". */
+const CONTAINER_FORMS: Readonly<Record<string, readonly string[]>> = {
+  can: ['canned', 'tinned'],
+  tin: ['canned', 'tinned'],
+  jar: ['jarred'],
+  bottle: ['bottled'],
+};
 
 /**
  * Modifiers for a form of the same thing: "dried basil" may use the pantry's basil, but a plain
@@ -204,7 +221,7 @@ const PRODUCT_PHRASES = [
   'ground chicken', 'ground meat', 'icing sugar', 'caster sugar', 'bicarbonate of soda',
   'cream of tartar', 'half and half', 'hot dog', 'fish stick', 'fish finger', 'bread stick',
   'bean sprout', 'whole grain', 'wholemeal', 'frozen yogurt', 'hot chocolate', 'self raising',
-  'self rising', 'bok choy', 'chili flake', 'ice cream', 'sour cream', 'cream cheese',
+  'self rising', 'bok choy', 'ice cream', 'cayenne pepper', 'sour cream', 'cream cheese',
 ];
 
 /**
@@ -274,6 +291,13 @@ const SYNONYMS: Readonly<Record<string, string>> = {
   rapeseed: 'canola',
   soya: 'soy',
   parmigiano: 'parmesan',
+  mayo: 'mayonnaise',
+  cayenne: 'cayenne pepper',
+  'rice wine vinegar': 'rice vinegar',
+  // "red pepper" is left alone: it is also the spice ("1/4 tsp red pepper")
+  'green pepper': 'green bell pepper',
+  'yellow pepper': 'yellow bell pepper',
+  'orange pepper': 'orange bell pepper',
   'parmigiano reggiano': 'parmesan',
 };
 
@@ -290,9 +314,6 @@ const CHEESE_NAMES = [
 /** Text after these words says what an ingredient is for, not what it is ("oil for frying"). */
 const CUT_AFTER = /\s(?:for|to taste|to serve|to garnish|to decorate|plus|if needed|as needed|if desired|if you like|optional)\b.*$/;
 
-/** Longest phrase, in words, that the tables above define; bounds the tokenizer's look-ahead. */
-const MAX_PHRASE_WORDS = 4;
-
 // ---------------------------------------------------------------------------------------------
 // Normalized forms of the tables, computed once from the constants above.
 // ---------------------------------------------------------------------------------------------
@@ -305,7 +326,9 @@ function normWord(word: string): string {
 
 /** Words of a text as compared: lowercase, no punctuation, hyphens as spaces, each singular. */
 function splitWords(text: string): string[] {
-  return text
+  // Accents fold away ("crème fraîche" = "creme fraiche"); most text is ASCII and skips the work.
+  const folded = /[\u0080-\uffff]/.test(text) ? text.normalize('NFD').replace(/\p{M}/gu, '') : text;
+  return folded
     .toLowerCase()
     .replace(/['\u2018\u2019`]/g, '')
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
@@ -325,6 +348,7 @@ const DESCRIPTORS = toSet(DESCRIPTOR_WORDS);
 const BLOCKERS = toSet(BLOCKING_MODIFIERS);
 const ONE_WAY = toSet(ONE_WAY_MODIFIERS);
 const CONNECTOR_SET = toSet(CONNECTORS);
+const MEASURES = toSet([...AMOUNT_WORDS, ...UNIT_WORDS]);
 const LEADING = toSet([...AMOUNT_WORDS, ...UNIT_WORDS, ...CONTAINER_WORDS]);
 const TRAILING_COUNTS = toSet(TRAILING_COUNT_WORDS);
 const CHEESES = toSet(CHEESE_NAMES);
@@ -332,6 +356,14 @@ const CHEESE = tok('cheese');
 
 const COMPOUNDS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
   Object.entries(COMPOUND_HEADS).map(([head, allowed]) => [tok(head), toSet(allowed)]),
+);
+
+const BLOCKER_EXCEPTION_SETS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  Object.entries(BLOCKER_EXCEPTIONS).map(([head, allowed]) => [tok(head), toSet(allowed)]),
+);
+
+const FORMS: ReadonlyMap<string, readonly string[]> = new Map(
+  Object.entries(CONTAINER_FORMS).map(([container, forms]) => [tok(container), forms.map(tok)]),
 );
 
 const PART_OWNERS: ReadonlyMap<string, ReadonlySet<string> | null> = new Map(
@@ -366,10 +398,7 @@ function tokenize(words: readonly string[]): string[] {
   let i = 0;
   while (i < words.length) {
     const word = words[i] ?? '';
-    const phrase = PHRASES.get(word)?.find(
-      (candidate) =>
-        candidate.length <= MAX_PHRASE_WORDS && candidate.every((part, offset) => words[i + offset] === part),
-    );
+    const phrase = PHRASES.get(word)?.find((candidate) => candidate.every((part, offset) => words[i + offset] === part));
     const length = phrase?.length ?? 1;
     tokens.push(words.slice(i, i + length).join(' '));
     i += length;
@@ -394,19 +423,29 @@ interface ReadName {
   readonly core: readonly string[];
   /** `core` with synonyms mapped to one spelling: compared by `synonym` and `head`. */
   readonly canon: readonly string[];
+  /** Every token as written, and the forms its containers imply: breaks ties between entries. */
+  readonly written: ReadonlySet<string>;
 }
 
-/** The naming part of an ingredient line, split into its "or" alternatives, cleaned. */
+/** Whether a piece of text names something, rather than only saying how much or how cut. */
+function namesSomething(text: string): boolean {
+  return tokenize(splitWords(text)).some((token) => !/\p{N}/u.test(token) && !DESCRIPTORS.has(token) && !LEADING.has(token));
+}
+
+/**
+ * The naming part of an ingredient line, split into its "or" alternatives, cleaned: the text up
+ * to the first comma — or further when that only describes ("boneless, skinless chicken thighs").
+ */
 function alternativesOf(text: string): string[] {
   const cleaned = cleanText(text).replace(/\([^)]*\)?|\[[^\]]*\]?/g, ' ');
-  const naming = cleaned.split(/[,;:]/, 1)[0] ?? '';
-  // A line may start with its note (", chopped"): fall back to the whole text then.
-  const chosen = /[\p{L}]/u.test(naming) ? naming : cleaned;
-  const withoutPurpose = ` ${chosen} `.replace(CUT_AFTER, ' ');
+  const segments = cleaned.split(/[,;:]/);
+  let naming = segments[0] ?? '';
+  for (let i = 1; i < segments.length && !namesSomething(naming); i += 1) naming += ` ${segments[i] ?? ''}`;
+  const withoutPurpose = ` ${naming} `.replace(CUT_AFTER, ' ');
   return withoutPurpose
     .split(/\s(?:or|and\/or)\s/)
     .map((alternative) => alternative.trim())
-    .filter((alternative) => /[\p{L}]/u.test(alternative));
+    .filter((alternative) => /\p{L}/u.test(alternative));
 }
 
 /** Drops leading amounts, units, containers and "of": "2 cans of chickpeas" → "chickpeas". */
@@ -421,9 +460,12 @@ function readPartOf(tokens: readonly string[]): readonly string[] {
   const of = tokens.indexOf('of');
   if (of <= 0 || of === tokens.length - 1) return tokens;
   const before = tokens.slice(0, of);
+  // "a thumb-sized piece of ginger": whatever leads up to a container is not the ingredient
+  if (LEADING.has(tokens[of - 1] ?? '')) return dropLeading(tokens.slice(of + 1));
+  const part = before[0];
   const isPartList = before.every((token) => token === 'and' || PART_OWNERS.has(token));
-  if (!isPartList || before[0] === undefined) return tokens;
-  return [...dropLeading(tokens.slice(of + 1)), before[0]];
+  if (!isPartList || part === undefined || !PART_OWNERS.has(part)) return tokens;
+  return [...dropLeading(tokens.slice(of + 1)), part];
 }
 
 /** Drops trailing count words: "garlic cloves" → "garlic", "chicken stock cubes" → "chicken stock". */
@@ -447,6 +489,8 @@ function canonicalize(core: readonly string[]): readonly string[] {
   return last !== undefined && CHEESES.has(last) ? [...result, CHEESE] : result;
 }
 
+const EMPTY_READ: ReadName = { name: [], core: [], canon: [], written: new Set() };
+
 /** Reads one alternative of an ingredient (or a pantry name) at all three levels. */
 function readAlternative(text: string): ReadName {
   const words = splitWords(text).filter((word) => !/\p{N}/u.test(word));
@@ -456,10 +500,11 @@ function readAlternative(text: string): ReadName {
   // A name made only of descriptors ("fresh") keeps its last word rather than vanishing.
   const kept = described.length > 0 ? described : tokens.slice(-1);
   const core = dropTrailingCounts(readPartOf(dropLeading(kept)));
-  return { name, core, canon: canonicalize(core) };
+  // Only an amount ("2 tbsp") names nothing; a lone container word may ("cloves", the spice).
+  if (core.length === 1 && MEASURES.has(core[0] ?? '')) return EMPTY_READ;
+  const written = new Set(tokens.flatMap((token) => [token, ...(FORMS.get(token) ?? [])]));
+  return { name, core, canon: canonicalize(core), written };
 }
-
-const EMPTY_READ: ReadName = { name: [], core: [], canon: [] };
 
 /**
  * The words of an ingredient that carry its identity: amounts, units, containers, descriptors,
@@ -478,23 +523,29 @@ export function ingredientCore(ingredient: string): string {
 // The pantry index and the tiers.
 // ---------------------------------------------------------------------------------------------
 
-interface IndexedEntry extends ReadName {
+/** A pantry entry as read by {@link createPantryIndex}: its key, position and tokens. */
+export interface IndexedPantryEntry {
   readonly key: string;
   readonly order: number;
+  /** Tokens without amounts, containers and count words ("large egg"). */
+  readonly name: readonly string[];
+  /** Tokens that carry identity ("egg"). */
+  readonly core: readonly string[];
+  /** `core` with synonyms mapped to one spelling ("cilantro" → "coriander"). */
+  readonly canon: readonly string[];
 }
 
 /** A pantry read once, for matching many ingredients against it (a whole recipe). */
 export interface PantryIndex {
   readonly size: number;
   /** @internal entries by their `exact` / `descriptor` / `canon` text and by their head token. */
-  readonly byKey: ReadonlyMap<string, readonly IndexedEntry[]>;
-  readonly byName: ReadonlyMap<string, readonly IndexedEntry[]>;
-  readonly byCore: ReadonlyMap<string, readonly IndexedEntry[]>;
-  readonly byCanon: ReadonlyMap<string, readonly IndexedEntry[]>;
-  readonly byHead: ReadonlyMap<string, readonly IndexedEntry[]>;
+  readonly byName: ReadonlyMap<string, readonly IndexedPantryEntry[]>;
+  readonly byCore: ReadonlyMap<string, readonly IndexedPantryEntry[]>;
+  readonly byCanon: ReadonlyMap<string, readonly IndexedPantryEntry[]>;
+  readonly byHead: ReadonlyMap<string, readonly IndexedPantryEntry[]>;
 }
 
-function addTo(map: Map<string, IndexedEntry[]>, text: string, entry: IndexedEntry): void {
+function addTo(map: Map<string, IndexedPantryEntry[]>, text: string, entry: IndexedPantryEntry): void {
   if (text === '') return;
   const list = map.get(text);
   if (list === undefined) map.set(text, [entry]);
@@ -509,22 +560,20 @@ function addTo(map: Map<string, IndexedEntry[]>, text: string, entry: IndexedEnt
  * const matches = recipe.ingredients.map((line) => matchIngredientIn(index, line));
  */
 export function createPantryIndex(pantry: readonly PantryCandidate[]): PantryIndex {
-  const byKey = new Map<string, IndexedEntry[]>();
-  const byName = new Map<string, IndexedEntry[]>();
-  const byCore = new Map<string, IndexedEntry[]>();
-  const byCanon = new Map<string, IndexedEntry[]>();
-  const byHead = new Map<string, IndexedEntry[]>();
+  const byName = new Map<string, IndexedPantryEntry[]>();
+  const byCore = new Map<string, IndexedPantryEntry[]>();
+  const byCanon = new Map<string, IndexedPantryEntry[]>();
+  const byHead = new Map<string, IndexedPantryEntry[]>();
   pantry.forEach((candidate, order) => {
     const first = alternativesOf(candidate.name)[0];
     const read = first === undefined ? EMPTY_READ : readAlternative(first);
-    const entry: IndexedEntry = { name: read.name, core: read.core, canon: read.canon, key: candidate.key, order };
-    addTo(byKey, candidate.key, entry);
+    const entry: IndexedPantryEntry = { name: read.name, core: read.core, canon: read.canon, key: candidate.key, order };
     addTo(byName, read.name.join(' '), entry);
     addTo(byCore, read.core.join(' '), entry);
     addTo(byCanon, read.canon.join(' '), entry);
     addTo(byHead, read.canon[read.canon.length - 1] ?? '', entry);
   });
-  return { size: pantry.length, byKey, byName, byCore, byCanon, byHead };
+  return { size: pantry.length, byName, byCore, byCanon, byHead };
 }
 
 /**
@@ -532,8 +581,8 @@ export function createPantryIndex(pantry: readonly PantryCandidate[]): PantryInd
  * as written ("cold unsalted butter" prefers "unsalted butter" to "salted butter"), then the
  * plainest, then by key, so the answer never depends on pantry order.
  */
-function pickBest(entries: readonly IndexedEntry[], written: ReadonlySet<string>): IndexedEntry | undefined {
-  let best: IndexedEntry | undefined;
+function pickBest(entries: readonly IndexedPantryEntry[], written: ReadonlySet<string>): IndexedPantryEntry | undefined {
+  let best: IndexedPantryEntry | undefined;
   let bestShared = -1;
   for (const entry of entries) {
     const shared = entry.name.filter((token) => written.has(token)).length;
@@ -560,15 +609,17 @@ function pickBest(entries: readonly IndexedEntry[], written: ReadonlySet<string>
  */
 function keepsIdentity(modifiers: readonly string[], matched: readonly string[], oneWayAllowed: boolean): boolean {
   const allowed = matched.length === 1 ? COMPOUNDS.get(matched[0] ?? '') : undefined;
+  const exceptions = BLOCKER_EXCEPTION_SETS.get(matched[matched.length - 1] ?? '');
   return modifiers.every((modifier) => {
-    if (BLOCKERS.has(modifier) || CONNECTOR_SET.has(modifier)) return false;
+    if (CONNECTOR_SET.has(modifier)) return false;
+    if (BLOCKERS.has(modifier)) return exceptions?.has(modifier) === true;
     if (allowed !== undefined) return allowed.has(modifier);
     return oneWayAllowed || !ONE_WAY.has(modifier);
   });
 }
 
 /** The longest pantry entry that is the head of `canon` with identity-keeping modifiers. */
-function matchHead(index: PantryIndex, canon: readonly string[], written: ReadonlySet<string>): IndexedEntry | undefined {
+function matchHead(index: PantryIndex, canon: readonly string[], written: ReadonlySet<string>): IndexedPantryEntry | undefined {
   for (let start = 1; start < canon.length; start += 1) {
     const suffix = canon.slice(start);
     const entries = index.byCanon.get(suffix.join(' '));
@@ -581,7 +632,7 @@ function matchHead(index: PantryIndex, canon: readonly string[], written: Readon
 }
 
 /** A part's fallback to its whole: "chicken breast" → pantry "chicken". */
-function matchWhole(index: PantryIndex, canon: readonly string[], written: ReadonlySet<string>): IndexedEntry | undefined {
+function matchWhole(index: PantryIndex, canon: readonly string[], written: ReadonlySet<string>): IndexedPantryEntry | undefined {
   const part = canon[canon.length - 1];
   const owner = canon[canon.length - 2];
   if (part === undefined || owner === undefined || !PART_OWNERS.has(part)) return undefined;
@@ -593,7 +644,7 @@ function matchWhole(index: PantryIndex, canon: readonly string[], written: Reado
 }
 
 /** A plain ingredient taking a more specific pantry entry of the same thing: "oil" → "vegetable oil". */
-function matchSpecific(index: PantryIndex, canon: readonly string[]): IndexedEntry | undefined {
+function matchSpecific(index: PantryIndex, canon: readonly string[]): IndexedPantryEntry | undefined {
   const head = canon[canon.length - 1];
   if (head === undefined) return undefined;
   const fits = (index.byHead.get(head) ?? []).filter((entry) => {
@@ -616,12 +667,11 @@ function matchSpecific(index: PantryIndex, canon: readonly string[]): IndexedEnt
 function matchAlternative(index: PantryIndex, text: string): IngredientMatch | null {
   const read = readAlternative(text);
   if (read.core.length === 0) return null;
-  const written = new Set(read.name);
-  const found = (entry: IndexedEntry | undefined, how: IngredientMatch['how']): IngredientMatch | null =>
+  const { written } = read;
+  const found = (entry: IndexedPantryEntry | undefined, how: IngredientMatch['how']): IngredientMatch | null =>
     entry === undefined ? null : { pantryKey: entry.key, how };
   return (
     found(pickBest(index.byName.get(read.name.join(' ')) ?? [], written), 'exact') ??
-    found(pickBest(index.byKey.get(normalizeKey(text)) ?? [], written), 'exact') ??
     found(pickBest(index.byCore.get(read.core.join(' ')) ?? [], written), 'descriptor') ??
     found(pickBest(index.byCanon.get(read.canon.join(' ')) ?? [], written), 'synonym') ??
     found(matchHead(index, read.canon, written), 'head') ??
