@@ -1,12 +1,9 @@
 import { Command, CommanderError } from 'commander';
-import { createCatalog } from './core/catalog/catalog.ts';
-import { DEFAULT_CATEGORIES } from './core/catalog/default-categories.ts';
 import { isLarderError } from './core/errors.ts';
-import { parseMessage } from './core/nlp/parser.ts';
-import { parseRecipeText } from './core/nlp/recipe-text.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { serveStdio } from './mcp/stdio.ts';
-import { openCore, serve } from './runtime.ts';
+
+// Commands load what they need when they run: `larder parse` should not pay for the database and MCP.
+const openCore = async (...args: Parameters<typeof import('./runtime.ts').openCore>) => (await import('./runtime.ts')).openCore(...args);
 
 /** Reads all of standard input (for `recipe parse < FILE`). */
 async function readStdin(): Promise<string> {
@@ -40,7 +37,7 @@ export function buildCli(): Command {
         ...(options.port !== undefined ? { PORT: options.port } : {}),
         ...(options.host !== undefined ? { LARDER_HOST: options.host } : {}),
       });
-      await serve(config);
+      await (await import('./runtime.ts')).serve(config);
     });
 
   program
@@ -51,6 +48,7 @@ export function buildCli(): Command {
       const runtime = await openCore(config);
       try {
         const household = await runtime.core.households.ensure(config.LARDER_HOUSEHOLD, { name: config.LARDER_HOUSEHOLD });
+        const { serveStdio } = await import('./mcp/stdio.ts');
         await serveStdio({ core: runtime.core, householdId: household.id, log: runtime.log });
       } finally {
         await runtime.close();
@@ -124,7 +122,9 @@ export function buildCli(): Command {
     .option('--json', 'print one JSON object')
     .option('--time-zone <zone>', 'time zone for reminder times', Intl.DateTimeFormat().resolvedOptions().timeZone)
     .argument('<text...>', 'the message, e.g. "add 2 l milk to costco"')
-    .action((words: string[], options: { json?: boolean; timeZone: string }) => {
+    .action(async (words: string[], options: { json?: boolean; timeZone: string }) => {
+      const { createCatalog } = await import('./core/catalog/catalog.ts');
+      const { parseMessage } = await import('./core/nlp/parser.ts');
       const catalog = createCatalog();
       const result = parseMessage(words.join(' '), { now: new Date(), timeZone: options.timeZone, isKnownItem: (phrase) => catalog.isItem(phrase) });
       print(result, options.json ?? false, () => JSON.stringify(result, null, 2));
@@ -135,7 +135,9 @@ export function buildCli(): Command {
     .description('the default category the built-in catalog gives each name (no LLM)')
     .option('--json', 'print a JSON array')
     .argument('<names...>', 'item names, e.g. milk "greek yogurt"')
-    .action((names: string[], options: { json?: boolean }) => {
+    .action(async (names: string[], options: { json?: boolean }) => {
+      const { createCatalog } = await import('./core/catalog/catalog.ts');
+      const { DEFAULT_CATEGORIES } = await import('./core/catalog/default-categories.ts');
       const catalog = createCatalog();
       const fallback = DEFAULT_CATEGORIES[DEFAULT_CATEGORIES.length - 1];
       const result = names.map((name) => {
@@ -151,6 +153,7 @@ export function buildCli(): Command {
     .description('parse recipe text from standard input with no LLM')
     .option('--json', 'print one JSON object')
     .action(async (options: { json?: boolean }) => {
+      const { parseRecipeText } = await import('./core/nlp/recipe-text.ts');
       const parsed = parseRecipeText(await readStdin());
       const result = {
         title: parsed.title,

@@ -6,7 +6,7 @@ const optionalText = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
-const positiveInt = (fallback: number) =>
+const wholeNumber = (fallback: number, min: number) =>
   z
     .string()
     .trim()
@@ -14,12 +14,13 @@ const positiveInt = (fallback: number) =>
     .transform((value, ctx) => {
       if (value === undefined || value === '') return fallback;
       const parsed = Number(value);
-      if (!Number.isInteger(parsed) || parsed < 1) {
-        ctx.addIssue({ code: 'custom', message: `must be a whole number of 1 or more, got "${value}"` });
+      if (!Number.isInteger(parsed) || parsed < min) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number of ${min} or more, got "${value}"` });
         return z.NEVER;
       }
       return parsed;
     });
+const positiveInt = (fallback: number) => wholeNumber(fallback, 1);
 
 const url = (protocols: string[]) =>
   optionalText.refine(
@@ -38,7 +39,8 @@ const url = (protocols: string[]) =>
 export const configSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   LARDER_DATA_DIR: optionalText.default('./data'),
-  PORT: positiveInt(3000).refine((port) => port <= 65535, 'must be a port number up to 65535'),
+  // 0 picks a free port (useful for tests).
+  PORT: wholeNumber(3000, 0).refine((port) => port <= 65535, 'must be a port number up to 65535'),
   LARDER_HOST: optionalText.default('127.0.0.1'),
   TELEGRAM_BOT_TOKEN: optionalText.refine((value) => value === undefined || /^\d+:[A-Za-z0-9_-]{20,}$/.test(value), {
     message: 'does not look like a bot token from @BotFather (digits, a colon, then letters)',

@@ -195,8 +195,7 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /** Reads "in 2 hours", "in half an hour", "in an hour and a half", "in 30 min", "2 hours from now". */
-function readRelative(tokens: readonly Token[], i: number): { end: number; spec: Spec } | null {
-  const words = tokens.map((token) => token.word);
+function readRelative(words: readonly string[], i: number): { end: number; spec: Spec } | null {
   const hasIn = words[i] === 'in' || words[i] === 'within';
   let j = hasIn ? i + 1 : i;
   let ms = 0;
@@ -413,10 +412,9 @@ function readPart(words: readonly string[], i: number, afterDay: boolean): { end
 }
 
 /** Reads the longest time expression starting at token `i`. */
-function readWhenAt(tokens: readonly Token[], i: number): { end: number; spec: Spec } | null {
-  const relative = readRelative(tokens, i);
+function readWhenAt(words: readonly string[], i: number): { end: number; spec: Spec } | null {
+  const relative = readRelative(words, i);
   if (relative !== null) return relative;
-  const words = tokens.map((token) => token.word);
   const spec: Spec = { strong: false };
   let j = i;
   let afterDay = false;
@@ -533,10 +531,11 @@ function resolve(spec: Spec, options: WhenOptions): Date {
 }
 
 function scan(tokens: readonly Token[]): Match[] {
+  const words = tokens.map((token) => token.word);
   const matches: Match[] = [];
   let i = 0;
   while (i < tokens.length) {
-    const found = readWhenAt(tokens, i);
+    const found = readWhenAt(words, i);
     if (found === null) {
       i += 1;
       continue;
@@ -547,7 +546,8 @@ function scan(tokens: readonly Token[]): Match[] {
   return matches;
 }
 
-function textOf(text: string, tokens: readonly Token[], match: Match): { start: number; end: number } {
+/** The character range a match covers. */
+function rangeOf(tokens: readonly Token[], match: Match): { start: number; end: number } {
   return { start: tokens[match.first]?.start ?? 0, end: tokens[match.last]?.end ?? 0 };
 }
 
@@ -563,9 +563,9 @@ function textOf(text: string, tokens: readonly Token[], match: Match): { start: 
 export function parseWhen(text: string, options: WhenOptions): { due: Date; matchedText: string } | null {
   const tokens = tokenize(text);
   if (tokens.length === 0) return null;
-  const found = readWhenAt(tokens, 0);
+  const found = readWhenAt(tokens.map((token) => token.word), 0);
   if (found === null || found.end !== tokens.length) return null;
-  const range = textOf(text, tokens, { spec: found.spec, first: 0, last: found.end - 1 });
+  const range = rangeOf(tokens, { spec: found.spec, first: 0, last: found.end - 1 });
   return { due: resolve(found.spec, options), matchedText: text.slice(range.start, range.end) };
 }
 
@@ -600,7 +600,7 @@ export function findWhen(text: string, options: WhenOptions): FoundWhen | null {
     chosen = [strong];
   }
   const spec = chosen.reduce<Spec>((merged, match) => ({ ...merged, ...match.spec, strong: true }), { strong: true });
-  const ranges = chosen.map((match) => textOf(text, tokens, match));
+  const ranges = chosen.map((match) => rangeOf(tokens, match));
   return {
     due: resolve(spec, options),
     matchedText: ranges.map(({ start, end }) => text.slice(start, end)).join(' … '),

@@ -9,9 +9,8 @@ import { cleanText, singularize } from '../nlp/normalize.ts';
  *    part only describes: "boneless, skinless chicken thighs"), nothing after "for frying" or
  *    "to taste"; each side of "or" is tried in turn ("butter or margarine").
  * 2. Split into words (lowercase, accents and punctuation gone, hyphens as spaces, every word
- *    singular), drop
- *    numbers, and read known multi-word phrases as one token, so "sweet potato" is never a kind
- *    of "potato" and "extra virgin" is dropped as a whole.
+ *    singular), drop numbers, and read known multi-word phrases as one token, so "sweet potato"
+ *    is never a kind of "potato" and "extra virgin" is dropped as a whole.
  * 3. Drop descriptors that do not change what the thing is ("fresh", "large", "chopped"), then
  *    leading amounts, units and containers ("a can of", "2 cloves"), then trailing count words
  *    ("garlic cloves" → "garlic"). What is left is {@link ingredientCore}.
@@ -39,7 +38,14 @@ import { cleanText, singularize } from '../nlp/normalize.ts';
  *   only ("apple juice" is not "apple").
  * - "oil" and a pantry "vegetable oil" / "sunflower oil" match both ways; "olive oil" is not
  *   plain "oil".
- * - "chopped tomatoes", "canned tomatoes" are tomatoes ("chopped", "canned" are descriptors).
+ * - "chopped tomatoes", "canned tomatoes" are tomatoes ("chopped", "canned" are descriptors),
+ *   though "a can of tomatoes" prefers a pantry "canned tomatoes" to fresh ones.
+ * - Sugars other than white/granulated are their own product: "caster sugar", "brown sugar"
+ *   and "icing sugar" are not "sugar". "cheddar cheese" may use a pantry "cheese"; "feta" may not.
+ * - A generic "chicken" does not take the pantry's "chicken thighs" (a part is not the whole),
+ *   while "chicken thighs" falls back to a pantry "chicken".
+ * - "smoked", "pickled", "sun-dried" … make another product ("smoked salmon" ≠ "salmon"),
+ *   except for bacon and ham. "red pepper" is left alone (bell pepper or the spice).
  */
 
 /** A pantry entry as the matcher sees it: its key (`normalizeKey(name)`) and display name. */
@@ -655,7 +661,7 @@ function matchSpecific(index: PantryIndex, canon: readonly string[]): IndexedPan
       keepsIdentity(entry.canon.slice(0, extra), canon, false)
     );
   });
-  // Fewest extra words first: "oil" prefers "vegetable oil" to "organic cold pressed vegetable oil".
+  // Fewest extra words first: the plainest of the more specific entries.
   const fewest = Math.min(...fits.map((entry) => entry.canon.length));
   return pickBest(
     fits.filter((entry) => entry.canon.length === fewest),
@@ -684,7 +690,7 @@ function matchAlternative(index: PantryIndex, text: string): IngredientMatch | n
  * The pantry entry an ingredient means, or null, against a pantry read by
  * {@link createPantryIndex}. Each "or" alternative is tried in order.
  *
- * @example matchIngredientIn(index, '2 garlic cloves') // { pantryKey: 'garlic', how: 'descriptor' }
+ * @example matchIngredientIn(index, '2 garlic cloves, minced') // { pantryKey: 'garlic', how: 'exact' }
  */
 export function matchIngredientIn(index: PantryIndex, ingredient: string): IngredientMatch | null {
   if (index.size === 0) return null;
