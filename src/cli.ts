@@ -56,6 +56,26 @@ export function buildCli(): Command {
     });
 
   program
+    .command('chat')
+    .description('run one message as the bot would and print the reply')
+    .requiredOption('--household <name>', 'household name (created if needed)')
+    .option('--json', 'print the reply as JSON (text, undo request id)')
+    .argument('<text...>', 'the message, e.g. "add milk and eggs"')
+    .action(async (words: string[], options: { household: string; json?: boolean }) => {
+      const runtime = await openCore(loadConfig());
+      try {
+        const { newRequest } = await import('./core/context.ts');
+        const { htmlToPlain } = await import('./core/assistant/render.ts');
+        const household = await runtime.core.households.ensure(options.household, { name: options.household });
+        const reply = await runtime.assistant.handle(newRequest(household.id, { door: 'cli', name: 'cli' }), words.join(' '));
+        const text = htmlToPlain(reply.html);
+        print({ text, understood: reply.understood, undoRequestId: reply.undoRequestId ?? null }, options.json ?? false, () => text);
+      } finally {
+        await runtime.close();
+      }
+    });
+
+  program
     .command('migrate')
     .description('apply database migrations and exit')
     .action(async () => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Config } from './config.ts';
+import { createAssistant, type Assistant } from './core/assistant/assistant.ts';
 import { createCore, type Core } from './core/core.ts';
 import { openDatabase, type Database } from './core/db/client.ts';
 import { createLogger, type Logger } from './core/log.ts';
@@ -9,6 +10,7 @@ import { startHttpServer } from './mcp/http.ts';
 export interface Runtime {
   config: Config;
   core: Core;
+  assistant: Assistant;
   database: Database;
   log: Logger;
   close(): Promise<void>;
@@ -32,10 +34,12 @@ export async function openCore(config: Config, options: { log?: Logger } = {}): 
     throw error;
   }
   const core = createCore({ db: database.db, log });
+  const assistant = createAssistant({ core });
   let closed = false;
   return {
     config,
     core,
+    assistant,
     database,
     log,
     close: async () => {

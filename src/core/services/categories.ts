@@ -14,6 +14,8 @@ export type CategorySource = 'user' | 'history' | 'catalog' | 'llm' | 'default';
 /** The slice of the built-in catalog categorization needs. */
 export interface CatalogLookup {
   lookup(name: string): { category: string } | null;
+  /** Whether a phrase is itself a grocery item (the parser splits lists with it). */
+  isItem(phrase: string): boolean;
 }
 
 /**

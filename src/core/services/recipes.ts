@@ -212,10 +212,7 @@ export function createRecipeService(deps: {
     return journal.write(ctx, async (tx, log) => {
       const now = clock.now();
       const rows = await all(ctx.householdId, tx);
-      const clash = rows.find((row) => row.title.toLowerCase() === fields.title.toLowerCase() && row.id !== input.id);
-      if (clash) {
-        throw new LarderError('conflict:recipe', `There is already a recipe called "${clash.title}" (#${clash.id}); pass its id to change it.`);
-      }
+      checkTitleFree(rows, fields.title, input.id);
       if (input.id !== undefined) {
         const before = rows.find((row) => row.id === input.id);
         if (!before) throw new LarderError('not_found:recipe', `There is no recipe #${input.id}.`);
@@ -276,6 +273,8 @@ export function createRecipeService(deps: {
     };
     if (input.dryRun) {
       const fields = checkRecipe(recipeInput);
+      // A preview says what saving would do, and saving would refuse a second recipe of that name.
+      checkTitleFree(await all(ctx.householdId), fields.title);
       return view({ id: 0, householdId: ctx.householdId, ...fields, lastCookedAt: null, createdAt: clock.now(), updatedAt: clock.now() });
     }
     return save(ctx, recipeInput);
@@ -349,7 +348,10 @@ export function createRecipeService(deps: {
     const wanted = assessment.ingredients.filter(
       (ingredient) => !ingredient.optional && (ingredient.state === 'missing' || ingredient.state === 'short' || (input.includeLow && ingredient.state === 'low')),
     );
-    const alreadyHave = assessment.ingredients.filter((ingredient) => !wanted.includes(ingredient)).map((ingredient) => ingredient.name);
+    // What the pantry covers: an optional ingredient the pantry lacks is neither bought nor "had".
+    const alreadyHave = assessment.ingredients
+      .filter((ingredient) => !wanted.includes(ingredient) && ingredient.state !== 'missing' && ingredient.state !== 'short')
+      .map((ingredient) => ingredient.name);
     if (wanted.length === 0) {
       return { recipe: summary(recipe), lists: [], alreadyHave };
     }
@@ -357,13 +359,16 @@ export function createRecipeService(deps: {
     // Each item goes to its preferred store's list when one exists, else the list asked for.
     const groups = new Map<number, { list: schema.List; items: Array<{ name: string; quantity: string | null; note: string }> }>();
     for (const ingredient of wanted) {
-      const store = input.list == null ? (stockFor(recipeIngredient(recipe, ingredient.key))?.preferredStore ?? null) : null;
+      const stock = stockFor(recipeIngredient(recipe, ingredient.key));
+      const store = input.list == null ? (stock?.preferredStore ?? null) : null;
       let target = fallback;
       if (store) target = await lists.resolve(ctx.householdId, store).catch(() => fallback);
       const toBuy = ingredient.toBuy ?? { amount: ingredient.amount, unit: ingredient.unit };
       const quantity = toBuy.amount === null ? null : formatQuantity([{ amount: toBuy.amount, unit: toBuy.unit }]);
       const group = groups.get(target.id) ?? { list: target, items: [] };
-      group.items.push({ name: ingredient.name, quantity, note: `for ${recipe.title}` });
+      // Under the pantry entry's name when it has one, so ticking the item restocks that entry
+      // (and merges with it on the list) rather than starting a second one ("fresh basil" → basil).
+      group.items.push({ name: stock?.name ?? ingredient.name, quantity, note: `for ${recipe.title}` });
       groups.set(target.id, group);
     }
     const prepared = new Map<number, Awaited<ReturnType<ListService['prepare']>>>();
@@ -397,11 +402,17 @@ export function createRecipeService(deps: {
         for (const ingredient of assessment.ingredients) {
           const stock = stockFor(recipeIngredient(recipe, ingredient.key));
           if (!stock || stock.status === 'out') {
-            if (!ingredient.optional && ingredient.pantry === null && ingredient.state !== 'have') skipped.push(ingredient.name);
+            // Not in the pantry, or there but out: nothing to take (water and the like count as had).
+            if (!ingredient.optional && ingredient.state !== 'have') skipped.push(ingredient.name);
             continue;
           }
           const before = touched.get(stock.id) ?? (await lockPantry(tx, stock.id));
           if (!before) continue;
+          if (before.status === 'out') {
+            // An earlier ingredient of this recipe used the entry up ("2 eggs" then "1 egg").
+            if (ingredient.amount !== null && !ingredient.optional) skipped.push(ingredient.name);
+            continue;
+          }
           const held = before.amount === null || ingredient.amount === null ? null : comparableAmount(ingredient.amount, ingredient.unit, before.unit);
           if (held === null) {
             // Amount unknown in comparable terms: nothing measurable to take away.
@@ -502,6 +513,14 @@ export function createRecipeService(deps: {
   }
 
   return { save, remove, get: async (ctx, ref) => view(await find(ctx.householdId, ref)), search, importText, fulfillment, addMissingToList, cook, whatCanICook, useItUp, setIngredientMatch };
+}
+
+/** Refuses a title another recipe of the household already has (case aside). */
+function checkTitleFree(rows: readonly schema.Recipe[], title: string, id?: number): void {
+  const clash = rows.find((row) => row.title.toLowerCase() === title.toLowerCase() && row.id !== id);
+  if (clash) {
+    throw new LarderError('conflict:recipe', `There is already a recipe called "${clash.title}" (#${clash.id}); pass its id to change it.`);
+  }
 }
 
 /** The recipe's own ingredient for a key (assessments carry scaled copies). */
