@@ -1,6 +1,9 @@
 import path from 'node:path';
 import type { Config } from './config.ts';
-import { createAssistant, type Assistant } from './core/assistant/assistant.ts';
+import { assistantFor, type Assistant } from './core/assistant/assistant.ts';
+import { systemClock } from './core/clock.ts';
+import { createLlm, llmConfigFrom } from './core/llm/llm.ts';
+import { createDbUsageStore } from './core/llm/usage.ts';
 import { createCore, type Core } from './core/core.ts';
 import { openDatabase, type Database } from './core/db/client.ts';
 import { createLogger, type Logger } from './core/log.ts';
@@ -33,8 +36,9 @@ export async function openCore(config: Config, options: { log?: Logger } = {}): 
     await database.close();
     throw error;
   }
-  const core = createCore({ db: database.db, log });
-  const assistant = createAssistant({ core });
+  const llm = createLlm(llmConfigFrom(config), { log, usage: createDbUsageStore({ db: database.db, clock: systemClock }) });
+  const core = createCore({ db: database.db, log, llm });
+  const assistant = assistantFor(core);
   let closed = false;
   return {
     config,

@@ -9,6 +9,8 @@ import { createListService } from './services/lists.ts';
 import { createPantryService } from './services/pantry.ts';
 import { createRecipeService } from './services/recipes.ts';
 import { createTokenService } from './services/tokens.ts';
+import type { Llm } from './llm/llm.ts';
+import { createLlmCategorize, createLlmRecipeReader } from './llm/understand.ts';
 
 /** What the core is built from: nothing is read from the environment or opened here. */
 export interface CoreDeps {
@@ -17,7 +19,9 @@ export interface CoreDeps {
   log?: Logger;
   /** The built-in catalog; loaded from the shipped data when omitted. */
   catalog?: CatalogLookup;
-  /** Categorization stage 3; without it, unknown items go to Other. */
+  /** The LLM, when one is configured: categorization stage 3 and recipe reading use it. */
+  llm?: Llm | null;
+  /** Overrides categorization stage 3 (tests); by default it is built on `llm`. */
   llmCategorize?: LlmCategorize;
 }
 
@@ -34,12 +38,14 @@ export function createCore(deps: CoreDeps) {
   const journal = createJournal({ db, clock });
   const households = createHouseholdService({ db, clock, journal });
   const tokens = createTokenService({ db, clock });
-  const categories = createCategoryService({ db, clock, log, journal, catalog, llmCategorize: deps.llmCategorize });
+  const llm = deps.llm ?? null;
+  const llmCategorize = deps.llmCategorize ?? (llm ? createLlmCategorize(llm) : undefined);
+  const categories = createCategoryService({ db, clock, log, journal, catalog, llmCategorize });
   const lists = createListService({ db, clock, journal, categories });
   const timeZoneOf = async (householdId: number) => (await households.get(householdId)).timeZone;
   const pantry = createPantryService({ db, clock, journal, categories, lists, timeZoneOf });
-  const recipes = createRecipeService({ db, clock, journal, lists, timeZoneOf });
-  return { db, clock, log, catalog, journal, households, tokens, categories, lists, pantry, recipes };
+  const recipes = createRecipeService({ db, clock, journal, lists, timeZoneOf, readRecipe: llm ? createLlmRecipeReader(llm) : undefined });
+  return { db, clock, log, llm, catalog, journal, households, tokens, categories, lists, pantry, recipes };
 }
 
 export type Core = ReturnType<typeof createCore>;

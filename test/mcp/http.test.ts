@@ -83,6 +83,7 @@ describe('MCP over Streamable HTTP', () => {
       add_task: '0000',
       get_pantry: '1010',
       update_pantry: '0110',
+      stock_pantry: '0000',
       remove_pantry_items: '0100',
       get_expiring: '1010',
       restock: '0000',
@@ -149,6 +150,7 @@ describe('MCP over Streamable HTTP', () => {
         { name: 'flour', quantity: '1 kg' },
       ],
     });
+    expect(await run('stock_pantry', { items: [{ name: 'spinach', quantity: '100 g' }], dry_run: true })).toMatchObject({ items: [{ name: 'spinach', quantity: '300 g' }] });
     expect((await run('get_pantry', { location: 'fridge' })).items).toMatchObject([{ name: 'spinach' }]);
     expect((await run('get_expiring', { days: 3 })).items).toMatchObject([{ name: 'spinach' }]);
     await run('remove_pantry_items', { names: ['flour'] });

@@ -2,7 +2,12 @@ import type { RequestContext } from '../context.ts';
 import type { Core } from '../core.ts';
 import { isLarderError } from '../errors.ts';
 import { parseMessage, type ParseResult } from '../nlp/parser.ts';
+import type { PlannedAction } from '../db/schema.ts';
+import { createAgent, describeAction } from '../llm/agent.ts';
+import { readReceipt } from '../llm/understand.ts';
+import { parseRecipeText } from '../nlp/recipe-text.ts';
 import type { ItemView } from '../services/views.ts';
+import { createPreviewService, type PreviewService } from './previews.ts';
 import {
   escapeHtml,
   joinAnd,
@@ -27,6 +32,8 @@ export interface Reply {
   list?: { listId: number; items: ItemView[] };
   /** Follow-ups offered as buttons. */
   actions?: Array<{ label: string; action: AssistantAction }>;
+  /** Changes waiting for Confirm/Cancel. */
+  preview?: { id: string; summary: string };
   /** False when the message was not understood (the bot stays quiet about it in groups only when unaddressed). */
   understood: boolean;
 }
@@ -35,6 +42,14 @@ export interface Reply {
 export interface Assistant {
   /** Answers one message: the fast path first; anything else goes to the agent when an LLM is configured. */
   handle(ctx: RequestContext, text: string): Promise<Reply>;
+  /** A voice note: transcribed, then every change it asks for is previewed. */
+  handleVoice(ctx: RequestContext, audio: Buffer, filename: string): Promise<Reply>;
+  /** A receipt photo: read by the vision model into a preview of pantry items. */
+  handlePhoto(ctx: RequestContext, image: Buffer, mimeType: string): Promise<Reply>;
+  /** Applies a preview (Confirm). */
+  confirm(ctx: RequestContext, previewId: string): Promise<Reply>;
+  /** Drops a preview (Cancel). */
+  cancel(ctx: RequestContext, previewId: string): Promise<Reply>;
   /** Runs a follow-up a reply offered. */
   runAction(ctx: RequestContext, action: AssistantAction): Promise<Reply>;
   /** The help text: what Larder understands, one example each. */
@@ -42,7 +57,7 @@ export interface Assistant {
 }
 
 /** The agent's entry, when an LLM is configured (DESIGN §2.2). */
-export type AgentHandler = (ctx: RequestContext, text: string) => Promise<Reply>;
+export type AgentHandler = (ctx: RequestContext, text: string, options?: { previewAll?: boolean; heard?: string }) => Promise<Reply>;
 
 export const HELP_HTML = [
   '<b>Talk to me in plain words</b>, for example:',
@@ -70,14 +85,16 @@ export const HELP_HTML = [
 ].join('\n');
 
 /** Creates the message handler shared by the bot and `larder chat`. */
-export function createAssistant(deps: { core: Core; agent?: AgentHandler | undefined }): Assistant {
-  const { core, agent } = deps;
+export function createAssistant(deps: { core: Core; previews: PreviewService; agent?: AgentHandler | undefined }): Assistant {
+  const { core, agent, previews } = deps;
+  const llm = core.llm;
   const isKnownItem = (phrase: string) => core.catalog.isItem(phrase);
 
   async function handle(ctx: RequestContext, text: string): Promise<Reply> {
     const household = await core.households.get(ctx.householdId);
     const parsed = parseMessage(text, { now: core.clock.now(), timeZone: household.timeZone, isKnownItem });
     try {
+      if (parsed.intent === 'unknown' && looksLikeRecipe(text)) return await recipePreview(ctx, text);
       if (parsed.intent === 'unknown') {
         if (agent) return await agent(ctx, text);
         return {
@@ -195,7 +212,133 @@ export function createAssistant(deps: { core: Core; agent?: AgentHandler | undef
     }
   }
 
-  return { handle, runAction, help: () => HELP_HTML };
+  /** A pasted recipe becomes a preview of what will be saved. */
+  async function recipePreview(ctx: RequestContext, text: string): Promise<Reply> {
+    const recipe = await core.recipes.importText(ctx, { text, dryRun: true });
+    const action = {
+      tool: 'save_recipe',
+      args: {
+        title: recipe.title,
+        servings: recipe.servings,
+        ingredients: recipe.ingredients,
+        steps: recipe.steps,
+        ...(recipe.source ? { source: recipe.source } : {}),
+      },
+    };
+    const summary = `save the recipe ${recipe.title}`;
+    const id = await previews.create(ctx.householdId, summary, [action]);
+    const ingredients = recipe.ingredients
+      .slice(0, 30)
+      .map((ingredient) => `• ${escapeHtml([ingredient.amount, ingredient.unit, ingredient.name].filter((part) => part !== null).join(' '))}${ingredient.note ? `, ${escapeHtml(ingredient.note)}` : ''}`);
+    return {
+      understood: true,
+      preview: { id, summary },
+      html: [
+        `📖 <b>${escapeHtml(recipe.title)}</b>${recipe.servings ? ` — serves ${recipe.servings}` : ''}`,
+        ...ingredients,
+        `${recipe.steps.length} ${recipe.steps.length === 1 ? 'step' : 'steps'}. Save it?`,
+      ].join('\n'),
+    };
+  }
+
+  async function handleVoice(ctx: RequestContext, audio: Buffer, filename: string): Promise<Reply> {
+    if (!llm) return { understood: false, html: "I can't listen to voice notes without an LLM: set OPENAI_BASE_URL (and LARDER_TRANSCRIBE_MODEL) to turn them on. Typing works without one." };
+    try {
+      const heard = (await llm.transcribe(audio, filename, { householdId: ctx.householdId })).trim();
+      if (heard === '') return { understood: false, html: "I couldn't make out any words in that voice note." };
+      const household = await core.households.get(ctx.householdId);
+      const parsed = parseMessage(heard, { now: core.clock.now(), timeZone: household.timeZone, isKnownItem });
+      const planned = plannedFromIntent(parsed);
+      const quote = `🎙️ “${escapeHtml(heard)}”`;
+      if (planned) {
+        const summary = planned.map((action) => describeAction(action)).join('; ');
+        const id = await previews.create(ctx.householdId, summary, planned);
+        return { understood: true, preview: { id, summary }, html: `${quote}\n<b>To confirm:</b> ${escapeHtml(summary)}` };
+      }
+      if (parsed.intent !== 'unknown') {
+        const reply = await runIntent(ctx, parsed);
+        return { ...reply, html: `${quote}\n${reply.html}` };
+      }
+      if (agent) return await agent(ctx, heard, { previewAll: true, heard });
+      return { understood: false, html: `${quote}\nI didn't get that.` };
+    } catch (error) {
+      if (isLarderError(error)) return { understood: true, html: `⚠️ ${escapeHtml(error.message)}` };
+      throw error;
+    }
+  }
+
+  async function handlePhoto(ctx: RequestContext, image: Buffer, mimeType: string): Promise<Reply> {
+    if (!llm) return { understood: false, html: "I can't read receipt photos without an LLM: set OPENAI_BASE_URL and LARDER_VISION_MODEL to turn them on." };
+    try {
+      const items = await readReceipt(llm, ctx.householdId, image, mimeType);
+      if (items.length === 0) return { understood: true, html: "I couldn't find any items on that photo. Is it a receipt?" };
+      const action = { tool: 'stock_pantry', args: { items: items.map((item) => ({ name: item.name, ...(item.quantity ? { quantity: item.quantity } : {}) })) } };
+      const summary = `add ${items.length} ${items.length === 1 ? 'item' : 'items'} to the pantry`;
+      const id = await previews.create(ctx.householdId, summary, [action]);
+      const lines = items.map((item) => `• ${escapeHtml(item.name)}${item.quantity ? ` (${escapeHtml(item.quantity)})` : ''}`);
+      return { understood: true, preview: { id, summary }, html: ['🧾 <b>From the receipt</b>', ...lines, 'Add these to the pantry?'].join('\n') };
+    } catch (error) {
+      if (isLarderError(error)) return { understood: true, html: `⚠️ ${escapeHtml(error.message)}` };
+      throw error;
+    }
+  }
+
+  async function confirm(ctx: RequestContext, previewId: string): Promise<Reply> {
+    try {
+      const result = await previews.confirm(ctx, previewId);
+      const failed = result.results.filter((entry) => !entry.ok);
+      const done = result.results.length - failed.length;
+      const problems = failed.map((entry) => escapeHtml(entry.error ?? 'failed')).join('\n');
+      if (done === 0) return { understood: true, html: `⚠️ Nothing was changed.\n${problems}` };
+      return {
+        understood: true,
+        undoRequestId: ctx.requestId,
+        html: `✅ Done: ${escapeHtml(result.summary)}.${failed.length > 0 ? `\nBut:\n${problems}` : ''}`,
+      };
+    } catch (error) {
+      if (isLarderError(error)) return { understood: true, html: `⚠️ ${escapeHtml(error.message)}` };
+      throw error;
+    }
+  }
+
+  async function cancel(ctx: RequestContext, previewId: string): Promise<Reply> {
+    try {
+      const result = await previews.cancel(ctx, previewId);
+      return { understood: true, html: `Cancelled: ${escapeHtml(result.summary)}. Nothing was changed.` };
+    } catch (error) {
+      if (isLarderError(error)) return { understood: true, html: `⚠️ ${escapeHtml(error.message)}` };
+      throw error;
+    }
+  }
+
+  return { handle, handleVoice, handlePhoto, confirm, cancel, runAction, help: () => HELP_HTML };
+}
+
+/** A message of several lines whose text the recipe parser reads as a recipe. */
+export function looksLikeRecipe(text: string): boolean {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  if (lines.length < 4) return false;
+  const parsed = parseRecipeText(text);
+  return parsed.title !== '' && parsed.ingredients.length >= 2 && (parsed.steps.length >= 1 || parsed.ingredients.length >= 4);
+}
+
+/** The changes a fast-path reading asks for, as tool calls to preview; null for reads and unknowns. */
+export function plannedFromIntent(parsed: ParseResult): PlannedAction[] | null {
+  const list = parsed.list === null ? {} : { list: parsed.list };
+  switch (parsed.intent) {
+    case 'add_items':
+      return [{ tool: 'add_items', args: { ...list, items: parsed.items.map((item) => ({ name: item.name, ...(item.quantity ? { quantity: item.quantity } : {}) })) } }];
+    case 'remove_items':
+      return [{ tool: 'remove_items', args: { ...list, items: parsed.items.map((item) => item.name) } }];
+    case 'check_items':
+      return [{ tool: 'check_items', args: { ...list, items: parsed.items.map((item) => item.name) } }];
+    case 'pantry_set':
+      return [{ tool: 'update_pantry', args: { items: parsed.items.map((item) => ({ name: item.name, status: parsed.status ?? 'have', ...(item.quantity ? { quantity: item.quantity } : {}) })) } }];
+    case 'add_task':
+      return parsed.task ? [{ tool: 'add_task', args: { title: parsed.task.title, ...(parsed.task.due ? { due: parsed.task.due } : {}) } }] : null;
+    default:
+      return null;
+  }
 }
 
 /** "today at 18:00", "tomorrow at 09:00", "Fri 6 Mar at 08:00", in the household's time zone. */
@@ -207,4 +350,11 @@ export function formatWhen(when: Date, timeZone: string, now: Date): string {
   if (day(when) === day(tomorrow)) return `tomorrow at ${time}`;
   const date = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(when);
   return `${date} at ${time}`;
+}
+
+/** The assistant with everything it needs built from the core: previews, and the agent when an LLM is configured. */
+export function assistantFor(core: Core): Assistant {
+  const previews = createPreviewService({ core });
+  const agent = core.llm ? createAgent({ core, llm: core.llm, previews, log: core.log }) : undefined;
+  return createAssistant({ core, previews, agent });
 }

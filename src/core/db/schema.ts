@@ -8,6 +8,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -32,6 +33,8 @@ export const households = pgTable('households', {
   locale: text('locale').notNull().default('en'),
   /** Local time of the daily expiry digest, "HH:MM"; null turns it off. */
   digestTime: text('digest_time').default('08:00'),
+  /** The local date the last digest went out, so each day gets one at most. */
+  digestSentOn: date('digest_sent_on', { mode: 'string' }),
   ...timestamps(),
 });
 
@@ -202,6 +205,69 @@ export const ingredientMatches = pgTable(
   (t) => [uniqueIndex('ingredient_matches_household_key').on(t.householdId, t.ingredientKey)],
 );
 
+/** A Telegram chat and the household it belongs to: a group is its own household. */
+export const telegramChats = pgTable('telegram_chats', {
+  chatId: bigint('chat_id', { mode: 'bigint' }).primaryKey(),
+  householdId: ref('household_id').notNull().references(() => households.id, { onDelete: 'cascade' }),
+  type: text('type').notNull(),
+  title: text('title'),
+  ...timestamps(),
+});
+
+/** A Telegram user and the household their private chat acts for. */
+export const telegramUsers = pgTable('telegram_users', {
+  userId: bigint('user_id', { mode: 'bigint' }).primaryKey(),
+  displayName: text('display_name').notNull(),
+  householdId: ref('household_id').notNull().references(() => households.id, { onDelete: 'cascade' }),
+  ...timestamps(),
+});
+
+/** Short-lived codes a group shows so a member can join its household from a private chat. */
+export const joinCodes = pgTable('join_codes', {
+  code: text('code').primaryKey(),
+  householdId: ref('household_id').notNull().references(() => households.id, { onDelete: 'cascade' }),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Telegram updates already handled: the same update delivered twice is handled once. */
+export const processedUpdates = pgTable('processed_updates', {
+  updateId: bigint('update_id', { mode: 'bigint' }).primaryKey(),
+  processedAt: timestamp('processed_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** One planned tool call of a preview. */
+export interface PlannedAction {
+  tool: string;
+  args: Record<string, unknown>;
+}
+
+/** Changes shown before they are made (LLM-inferred deletes, bulk changes, voice, receipts); applied on confirm. */
+export const previews = pgTable('previews', {
+  id: uuid('id').primaryKey(),
+  householdId: ref('household_id').notNull().references(() => households.id, { onDelete: 'cascade' }),
+  summary: text('summary').notNull(),
+  actions: jsonb('actions').$type<PlannedAction[]>().notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  /** Set when confirmed or cancelled: a preview is used once. */
+  settledAt: timestamp('settled_at', { withTimezone: true }),
+  outcome: text('outcome', { enum: ['confirmed', 'cancelled'] }),
+});
+
+/** LLM usage per household and UTC day, for accounting and the daily budget. */
+export const llmUsage = pgTable(
+  'llm_usage',
+  {
+    householdId: ref('household_id').notNull().references(() => households.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    calls: integer('calls').notNull().default(0),
+    promptTokens: bigint('prompt_tokens', { mode: 'number' }).notNull().default(0),
+    completionTokens: bigint('completion_tokens', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.householdId, t.day] })],
+);
+
 /**
  * The journal: one row per change, written in the change's transaction. `before`/`after` are the
  * row as stored (column names as in the database), which is what undo puts back.
@@ -238,3 +304,5 @@ export type PantryItem = typeof pantryItems.$inferSelect;
 export type JournalEvent = typeof events.$inferSelect;
 export type Recipe = typeof recipes.$inferSelect;
 export type IngredientMatch = typeof ingredientMatches.$inferSelect;
+export type TelegramChat = typeof telegramChats.$inferSelect;
+export type Preview = typeof previews.$inferSelect;

@@ -34,6 +34,8 @@ export interface PantryService {
   /** Adds or changes pantry entries (upsert by name). */
   update(ctx: RequestContext, input: { items: PantryInput[]; dryRun?: boolean }): Promise<{ items: Array<{ item: PantryView; action: 'added' | 'updated' }> }>;
   remove(ctx: RequestContext, input: { names: string[]; dryRun?: boolean }): Promise<{ removed: PantryView[]; notFound: string[] }>;
+  /** Adds bought things to the pantry: amounts add up, status back to have (a receipt, "I bought…"). */
+  stock(ctx: RequestContext, input: { items: Array<{ name: string; quantity?: string | null; expiresOn?: string | null; location?: string | null }>; dryRun?: boolean }): Promise<{ items: PantryView[] }>;
   /**
    * Puts low and out entries (or the ones named) on a list: the list of their preferred store when
    * there is one, else the default list. One request, one undo.
@@ -366,7 +368,47 @@ export function createPantryService(deps: {
     );
   }
 
-  return { list, update, remove, restock, expiring };
+  async function stock(
+    ctx: RequestContext,
+    input: { items: Array<{ name: string; quantity?: string | null; expiresOn?: string | null; location?: string | null }>; dryRun?: boolean },
+  ) {
+    checkBatch(input.items);
+    const checked = input.items.map((item) => ({
+      ...checkName(item.name),
+      quantity: checkQuantity(item.quantity).text,
+      expiresOn: checkDate(item.expiresOn, 'expiry date'),
+      location: checkText(item.location, 'location')?.toLowerCase() ?? null,
+    }));
+    const guessed = await categories.categorize(ctx.householdId, checked.map((item) => item.key));
+    const names = categoryNameMap(await categories.list(ctx.householdId));
+    return journal.write(
+      ctx,
+      async (tx, log) => {
+        await categories.rememberLlmChoices(tx, ctx.householdId, guessed.values());
+        const now = clock.now();
+        const items: PantryView[] = [];
+        for (const item of checked) {
+          let entry = await stockPantry(tx, log, ctx.householdId, { name: item.name, key: item.key, quantity: item.quantity, categoryId: guessed.get(item.key)?.categoryId ?? null, preferredStore: null }, now);
+          if (item.expiresOn !== null || item.location !== null) {
+            const [after] = await tx
+              .update(schema.pantryItems)
+              .set({ ...(item.expiresOn !== null ? { expiresOn: item.expiresOn } : {}), ...(item.location !== null ? { location: item.location } : {}), updatedAt: now })
+              .where(eq(schema.pantryItems.id, entry.id))
+              .returning();
+            if (after) {
+              log.record({ kind: 'pantry.update', entity: 'pantry', before: entry, after, summary: `pantry: ${describe(after)}` });
+              entry = after;
+            }
+          }
+          items.push(pantryView(entry, names));
+        }
+        return { items };
+      },
+      { dryRun: input.dryRun ?? false },
+    );
+  }
+
+  return { list, update, remove, restock, expiring, stock };
 }
 
 /** Whole days from one calendar date to another ("2026-01-01" → "2026-01-03" is 2). */

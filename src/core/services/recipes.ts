@@ -176,8 +176,10 @@ export function createRecipeService(deps: {
   journal: JournalService;
   lists: ListService;
   timeZoneOf: (householdId: number) => Promise<string>;
+  /** Reads recipe text with the LLM (checked against the parser); without it, the deterministic parser alone. */
+  readRecipe?: ((householdId: number, text: string) => Promise<RecipeInput>) | undefined;
 }): RecipeService {
-  const { db, clock, journal, lists, timeZoneOf } = deps;
+  const { db, clock, journal, lists, timeZoneOf, readRecipe } = deps;
 
   async function all(householdId: number, tx: DbOrTx = db) {
     return tx.select().from(schema.recipes).where(eq(schema.recipes.householdId, householdId));
@@ -257,8 +259,8 @@ export function createRecipeService(deps: {
 
   async function importText(ctx: RequestContext, input: { text: string; source?: string | null; dryRun?: boolean }) {
     if (input.text.length > 100_000) throw new LarderError('invalid:text', 'That text is too long for a recipe (100,000 characters at most).');
-    const parsed = parseRecipeText(input.text);
-    if (parsed.title === '' || parsed.ingredients.length === 0) {
+    const parsed = readRecipe ? await readRecipe(ctx.householdId, input.text) : parseRecipeText(input.text);
+    if (parsed.title.trim() === '' || parsed.ingredients.length === 0) {
       throw new LarderError(
         'invalid:recipe',
         "I couldn't find a recipe in that text: it needs a title line and an ingredient list (one ingredient per line, like \"2 cups flour\").",
@@ -266,7 +268,7 @@ export function createRecipeService(deps: {
     }
     const recipeInput: RecipeInput = {
       title: parsed.title,
-      servings: parsed.servings,
+      servings: parsed.servings ?? null,
       ingredients: parsed.ingredients,
       steps: parsed.steps,
       source: input.source ?? null,
@@ -408,11 +410,6 @@ export function createRecipeService(deps: {
           }
           const before = touched.get(stock.id) ?? (await lockPantry(tx, stock.id));
           if (!before) continue;
-          if (before.status === 'out') {
-            // An earlier ingredient of this recipe used the entry up ("2 eggs" then "1 egg").
-            if (ingredient.amount !== null && !ingredient.optional) skipped.push(ingredient.name);
-            continue;
-          }
           const held = before.amount === null || ingredient.amount === null ? null : comparableAmount(ingredient.amount, ingredient.unit, before.unit);
           if (held === null) {
             // Amount unknown in comparable terms: nothing measurable to take away.

@@ -1,7 +1,7 @@
 import type { ToolDefinition } from './define.ts';
 import { getHistory, getHousehold, undo, updateHousehold } from './household.ts';
 import { addItems, addTask, checkItems, clearChecked, createList, getList, listLists, removeItems, setItemCategory } from './lists.ts';
-import { getExpiring, getPantry, removePantryItems, restock, updatePantry } from './pantry.ts';
+import { getExpiring, getPantry, removePantryItems, restock, stockPantry, updatePantry } from './pantry.ts';
 import {
   addRecipeToList,
   cookRecipe,
@@ -34,6 +34,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   addTask,
   getPantry,
   updatePantry,
+  stockPantry,
   removePantryItems,
   getExpiring,
   restock,

@@ -96,3 +96,32 @@ export const restock = defineTool({
   annotations: ADDITIVE,
   handler: async ({ core, request }, input) => core.pantry.restock(request, { names: input.names, dryRun: input.dry_run ?? false }),
 });
+
+export const stockPantry = defineTool({
+  name: 'stock_pantry',
+  title: 'Add bought things to the pantry',
+  description:
+    'Adds things that were bought to the pantry: amounts add up with what is there ("1 l" more milk), status goes back to have. Use it for a shop that did not go through a list, or a receipt. Use dry_run to preview.',
+  input: z.object({
+    items: z
+      .array(
+        z.object({
+          name: nameField('Item name.'),
+          quantity: z.string().max(LIMITS.quantity).nullable().optional().describe('Amount bought, e.g. "1 l", "500 g", "6".'),
+          expires_on: date.nullable().optional().describe('Expiry date YYYY-MM-DD.'),
+          location: z.string().max(LIMITS.name).nullable().optional().describe('fridge, freezer, pantry, …'),
+        }),
+      )
+      .min(1)
+      .max(LIMITS.itemsPerCall)
+      .describe('What was bought.'),
+    dry_run: dryRun,
+  }),
+  output: z.object({ items: z.array(pantrySchema).describe('Pantry entries after stocking.') }),
+  annotations: ADDITIVE,
+  handler: async ({ core, request }, input) =>
+    core.pantry.stock(request, {
+      dryRun: input.dry_run ?? false,
+      items: input.items.map((item) => ({ name: item.name, quantity: item.quantity ?? null, expiresOn: item.expires_on ?? null, location: item.location ?? null })),
+    }),
+});
