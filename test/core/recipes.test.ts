@@ -563,8 +563,9 @@ describe('recipes: matching ingredients to the pantry', () => {
       ['truffle oil', 'truffle oil', 'have'],
     ]);
     const second = await matchesOf(ctx);
+    // Every automatic answer was checked again against the changed pantry.
     expect(second.map((row) => [row.ingredientKey, row.pantryKey, row.source, row.updatedAt.toISOString()])).toEqual([
-      ['potato', null, 'auto', '2026-03-02T09:00:00.000Z'],
+      ['potato', null, 'auto', '2026-03-02T12:00:00.000Z'],
       ['truffle oil', 'truffle oil', 'auto', '2026-03-02T12:00:00.000Z'],
     ]);
     expect(second.map((row) => row.id)).toEqual(first.map((row) => row.id));
@@ -653,9 +654,24 @@ describe('recipes: matching ingredients to the pantry', () => {
     ]);
   });
 
-  it.todo(
-    'an automatic match gives way to a closer pantry entry added later (cached "red onion" → onion; then red onions are bought)',
-  );
+  it('an automatic match gives way to a closer pantry entry added later', async () => {
+    const ctx = await t.household('cache-closer');
+    t.clock.set('2026-03-02T09:00:00Z');
+    await t.core.pantry.update(ctx, { items: [{ name: 'onions', quantity: '3' }] });
+    await t.core.recipes.save(again(ctx), { title: 'Salsa', ingredients: [{ name: 'red onion', amount: 1 }] });
+    t.clock.set('2026-03-02T10:00:00Z');
+    const before = await t.core.recipes.fulfillment(again(ctx), { recipe: 'salsa' });
+    expect(before.ingredients.map((i) => i.pantry?.name ?? null)).toEqual(['onions']);
+    // Red onions are bought later: the cached "onion" answer no longer holds.
+    t.clock.set('2026-03-02T11:00:00Z');
+    await t.core.pantry.update(again(ctx), { items: [{ name: 'red onions', quantity: '2' }] });
+    t.clock.set('2026-03-02T12:00:00Z');
+    const after = await t.core.recipes.fulfillment(again(ctx), { recipe: 'salsa' });
+    expect(after.ingredients.map((i) => i.pantry?.name ?? null)).toEqual(['red onions']);
+    const cooked = await t.core.recipes.cook(again(ctx), { recipe: 'salsa' });
+    expect(cooked.used).toEqual([{ name: 'red onions', before: 'red onions (2)', after: 'red onions (1)' }]);
+    t.clock.set('2026-03-02T09:00:00Z');
+  });
 });
 
 describe('recipes: missing ingredients onto the list', () => {

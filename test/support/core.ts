@@ -5,7 +5,8 @@ import { inject } from 'vitest';
 import { createManualClock, type ManualClock } from '../../src/core/clock.ts';
 import { newRequest, type Actor, type RequestContext } from '../../src/core/context.ts';
 import { createCore, type Core, type CoreDeps } from '../../src/core/core.ts';
-import { openDatabase, type Database } from '../../src/core/db/client.ts';
+import { openDatabase, type Database, type Db } from '../../src/core/db/client.ts';
+import type { Llm } from '../../src/core/llm/llm.ts';
 import { withDatabase } from './global-setup.ts';
 
 /** Which database the tests run on: PostgreSQL when TEST_DATABASE_URL is set, else PGlite. */
@@ -71,11 +72,18 @@ export interface TestCore {
   close(): Promise<void>;
 }
 
-/** A whole core on a fresh database, in one line: `const t = await testCore()`. */
-export async function testCore(deps: Partial<Omit<CoreDeps, 'db'>> = {}): Promise<TestCore> {
+/**
+ * A whole core on a fresh database, in one line: `const t = await testCore()`. `makeLlm` builds
+ * an LLM client that may need the database and clock (its usage store does).
+ */
+export async function testCore(
+  deps: Partial<Omit<CoreDeps, 'db'>> = {},
+  makeLlm?: (db: Db, clock: ManualClock) => Llm | null,
+): Promise<TestCore> {
   const database = await testDatabase();
   const clock = createManualClock('2026-03-02T09:00:00Z');
-  const core = createCore({ clock, ...deps, db: database.db });
+  const llm = makeLlm ? makeLlm(database.db, clock) : deps.llm;
+  const core = createCore({ clock, ...deps, ...(llm !== undefined ? { llm } : {}), db: database.db });
   return {
     core,
     database,

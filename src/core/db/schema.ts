@@ -200,6 +200,8 @@ export const ingredientMatches = pgTable(
     ingredientKey: text('ingredient_key').notNull(),
     pantryKey: text('pantry_key'),
     source: text('source', { enum: ['auto', 'user'] }).notNull(),
+    /** For automatic answers: which pantry (its set of keys) they were computed against; another pantry means ask again. */
+    pantryFingerprint: text('pantry_fingerprint'),
     ...timestamps(),
   },
   (t) => [uniqueIndex('ingredient_matches_household_key').on(t.householdId, t.ingredientKey)],

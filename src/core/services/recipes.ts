@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { RequestContext } from '../context.ts';
@@ -286,6 +287,7 @@ export function createRecipeService(deps: {
   async function stockLookup(householdId: number, recipes: readonly schema.Recipe[]) {
     const pantry = await db.select().from(schema.pantryItems).where(eq(schema.pantryItems.householdId, householdId));
     const byKey = new Map(pantry.map((row) => [row.key, row]));
+    const fingerprint = createHash('sha256').update([...byKey.keys()].sort().join('\n')).digest('base64url').slice(0, 22);
     const keys = [...new Set(recipes.flatMap((recipe) => recipe.ingredients.map((ingredient) => ingredient.key)))];
     const cached =
       keys.length === 0
@@ -296,18 +298,20 @@ export function createRecipeService(deps: {
             .where(and(eq(schema.ingredientMatches.householdId, householdId), inArray(schema.ingredientMatches.ingredientKey, keys)));
     const cache = new Map(cached.map((row) => [row.ingredientKey, row]));
     const index = createPantryIndex(pantry.map((row) => ({ key: row.key, name: row.name })));
-    const fresh: Array<{ ingredientKey: string; pantryKey: string | null }> = [];
+    const fresh: Array<{ ingredientKey: string; pantryKey: string | null; pantryFingerprint: string }> = [];
     const resolved = new Map<string, string | null>();
     for (const key of keys) {
       const hit = cache.get(key);
-      // A user's choice always holds; an automatic one holds while its pantry entry exists or it said "no match" for a pantry that hasn't changed.
-      if (hit && (hit.source === 'user' || (hit.pantryKey !== null && byKey.has(hit.pantryKey)))) {
+      // A user's choice always holds. An automatic answer (a match or "no match") holds while the
+      // pantry has the same entries: a new one may be a closer match, a removed one no match at all.
+      const stillValid = hit !== undefined && hit.pantryFingerprint === fingerprint;
+      if (hit && (hit.source === 'user' || stillValid)) {
         resolved.set(key, hit.pantryKey);
         continue;
       }
       const match = matchIngredientIn(index, key)?.pantryKey ?? null;
       resolved.set(key, match);
-      if (!hit || hit.pantryKey !== match) fresh.push({ ingredientKey: key, pantryKey: match });
+      fresh.push({ ingredientKey: key, pantryKey: match, pantryFingerprint: fingerprint });
     }
     if (fresh.length > 0) {
       const now = clock.now();
@@ -317,7 +321,7 @@ export function createRecipeService(deps: {
         .values(fresh.map((entry) => ({ householdId, ...entry, source: 'auto' as const, createdAt: now, updatedAt: now })))
         .onConflictDoUpdate({
           target: [schema.ingredientMatches.householdId, schema.ingredientMatches.ingredientKey],
-          set: { pantryKey: sql`excluded.pantry_key`, updatedAt: now },
+          set: { pantryKey: sql`excluded.pantry_key`, pantryFingerprint: sql`excluded.pantry_fingerprint`, updatedAt: now },
           // A user's correction is never replaced by a guess.
           setWhere: eq(schema.ingredientMatches.source, 'auto'),
         });

@@ -1,0 +1,1 @@
+ALTER TABLE "ingredient_matches" ADD COLUMN "pantry_fingerprint" text;
