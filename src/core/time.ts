@@ -1,10 +1,12 @@
+import { zonedDateTime } from './nlp/time.ts';
+
 /**
  * The calendar date ("YYYY-MM-DD") at `instant` in an IANA time zone: what "today" means to a
  * household, which is not UTC's today near midnight.
  */
 export function localDate(instant: Date, timeZone: string): string {
-  // en-CA formats dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  const { year, month, day } = zonedDateTime(instant, timeZone);
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
 /** The date `days` after a "YYYY-MM-DD" date (negative goes back). */

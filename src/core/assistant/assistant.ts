@@ -7,6 +7,7 @@ import { createAgent, describeAction } from '../llm/agent.ts';
 import { readReceipt } from '../llm/understand.ts';
 import { parseRecipeText } from '../nlp/recipe-text.ts';
 import type { ItemView } from '../services/views.ts';
+import { localDate } from '../time.ts';
 import { createPreviewService, type PreviewService } from './previews.ts';
 import {
   escapeHtml,
@@ -343,7 +344,7 @@ export function plannedFromIntent(parsed: ParseResult): PlannedAction[] | null {
 
 /** "today at 18:00", "tomorrow at 09:00", "Fri 6 Mar at 08:00", in the household's time zone. */
 export function formatWhen(when: Date, timeZone: string, now: Date): string {
-  const day = (date: Date) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+  const day = (date: Date) => localDate(date, timeZone);
   const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hour12: false }).format(when);
   const tomorrow = new Date(now.getTime() + 86_400_000);
   if (day(when) === day(now)) return `today at ${time}`;
