@@ -137,3 +137,21 @@ describe('journal and undo', () => {
     expect((await t.core.pantry.list(b))).toEqual([]);
   });
 });
+
+describe('racing undos', () => {
+  it('reverses a request once when two undos of it race', async () => {
+    const ctx = await t.household('race-undo');
+    const request = again(ctx);
+    await t.core.lists.add(request, { items: [{ name: 'milk' }, { name: 'eggs' }] });
+    const results = await Promise.allSettled([
+      t.core.journal.undo(again(ctx), { requestId: request.requestId }),
+      t.core.journal.undo(again(ctx), { requestId: request.requestId }),
+    ]);
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((result) => result.status === 'rejected');
+    expect(isLarderError(rejected?.reason, 'conflict:undo')).toBe(true);
+    const undoEvents = (await t.core.journal.history(ctx)).filter((event) => event.kind === 'undo');
+    expect(undoEvents).toHaveLength(2);
+    expect((await t.core.lists.get(ctx)).items).toEqual([]);
+  });
+});

@@ -203,7 +203,8 @@ export function createJournal(deps: { db: Db; clock: Clock }): JournalService {
       const [event] = await tx
         .select()
         .from(schema.events)
-        .where(and(inHousehold, eq(schema.events.id, target.eventId)));
+        .where(and(inHousehold, eq(schema.events.id, target.eventId)))
+        .for('update');
       if (!event) throw new LarderError('not_found:event', `There is no change #${target.eventId} in this household.`);
       if (event.kind === 'undo') throw new LarderError('invalid:undo', 'That entry is itself an undo; make the change again instead.');
       if (event.undoneAt) throw new LarderError('conflict:undo', `Change #${event.id} (${event.summary}) was already undone.`);
@@ -220,10 +221,12 @@ export function createJournal(deps: { db: Db; clock: Clock }): JournalService {
       if (!last) throw new LarderError('not_found:event', 'There is nothing to undo yet.');
       requestId = last.requestId;
     }
+    // Locked, so two undos racing for the same request reverse it once.
     const events = await tx
       .select()
       .from(schema.events)
-      .where(and(inHousehold, eq(schema.events.requestId, requestId), sql`${schema.events.kind} <> 'undo'`));
+      .where(and(inHousehold, eq(schema.events.requestId, requestId), sql`${schema.events.kind} <> 'undo'`))
+      .for('update');
     if (events.length === 0) throw new LarderError('not_found:event', 'There is no such change in this household.');
     const open = events.filter((event) => event.undoneAt === null);
     if (open.length === 0) throw new LarderError('conflict:undo', `That change (${summarize(events.map((e) => e.summary))}) was already undone.`);
