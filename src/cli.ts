@@ -15,6 +15,31 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Reads a file, or standard input when none is named, refusing more than `limit` bytes. */
+async function readInput(file: string | undefined, limit: number, usage: string): Promise<string> {
+  const { LarderError } = await import('./core/errors.ts');
+  const tooBig = () => new LarderError('invalid:input', `The input is larger than ${Math.round(limit / 1024 / 1024)} MB.`);
+  if (file === undefined) {
+    if (process.stdin.isTTY) throw new LarderError('invalid:input', `Pipe the file in, or name it with --file: ${usage}`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of process.stdin) {
+      size += (chunk as Buffer).length;
+      if (size > limit) throw tooBig();
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  const fs = await import('node:fs/promises');
+  try {
+    if ((await fs.stat(file)).size > limit) throw tooBig();
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if (error instanceof LarderError) throw error;
+    throw new LarderError('invalid:input', `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, undefined, { cause: error });
+  }
+}
+
 function print(value: unknown, json: boolean, human: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${human()}\n`);
 }
@@ -53,6 +78,13 @@ export function buildCli(): Command {
       } finally {
         await runtime.close();
       }
+    });
+
+  program
+    .command('bot')
+    .description('run the Telegram bot alone (TELEGRAM_BOT_TOKEN): long polling, or a webhook on PORT when TELEGRAM_WEBHOOK_URL is set')
+    .action(async () => {
+      await (await import('./runtime.ts')).runBot(loadConfig());
     });
 
   program
@@ -182,6 +214,58 @@ export function buildCli(): Command {
         steps: parsed.steps,
       };
       print(result, options.json ?? false, () => JSON.stringify(result, null, 2));
+    });
+
+  program
+    .command('export')
+    .description('print a household (lists, items, pantry, recipes, categories, history) as one JSON document')
+    .requiredOption('--household <name>', 'household name, e.g. family')
+    .option('--out <file>', 'write to this file (created with mode 600) instead of standard output')
+    .action(async (options: { household: string; out?: string }) => {
+      const runtime = await openCore(loadConfig());
+      try {
+        const exported = await runtime.core.transfer.exportHousehold(options.household);
+        const text = `${JSON.stringify(exported, null, 2)}\n`;
+        if (options.out === undefined) {
+          process.stdout.write(text);
+        } else {
+          const fs = await import('node:fs/promises');
+          // Written aside, then renamed: a crash never leaves half a backup under the real name.
+          const aside = `${options.out}.${process.pid}.tmp`;
+          await fs.writeFile(aside, text, { mode: 0o600 });
+          await fs.rename(aside, options.out);
+        }
+        process.stderr.write(
+          `Exported household "${exported.household.slug}": ${exported.lists.length} lists, ${exported.items.length} items, ` +
+            `${exported.pantry.length} pantry entries, ${exported.recipes.length} recipes, ${exported.events.length} history events.\n`,
+        );
+      } finally {
+        await runtime.close();
+      }
+    });
+
+  program
+    .command('import')
+    .description('restore a household from a `larder export` file (standard input or --file) as a new household')
+    .option('--household <name>', 'restore under this name (default: the one in the file)')
+    .option('--file <file>', 'read this file instead of standard input')
+    .option('--replace', 'if the household exists, wipe its lists, pantry, recipes and history and restore the file into it (members and tokens stay)')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { household?: string; file?: string; replace?: boolean; json?: boolean }) => {
+      const { MAX_IMPORT_BYTES, parseHouseholdExport } = await import('./core/services/transfer.ts');
+      // Read and check the file before opening the database: a bad file never gets that far.
+      const parsed = parseHouseholdExport(await readInput(options.file, MAX_IMPORT_BYTES, 'larder import --household NAME < family.json'));
+      const runtime = await openCore(loadConfig());
+      try {
+        const result = await runtime.core.transfer.importHousehold(parsed, { household: options.household, replace: options.replace ?? false });
+        const counts = result.counts;
+        print(result, options.json ?? false, () =>
+          `${result.replaced ? 'Replaced' : 'Imported'} household "${result.household.slug}": ${counts.lists} lists, ${counts.items} items, ` +
+          `${counts.pantry} pantry entries, ${counts.recipes} recipes, ${counts.events} history events.`,
+        );
+      } finally {
+        await runtime.close();
+      }
     });
 
   return program;

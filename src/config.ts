@@ -71,6 +71,8 @@ export const configSchema = z.object({
       return parsed;
     }),
   LARDER_HOUSEHOLD: optionalText.default('default'),
+  // Per token, over HTTP: an assistant in a loop must not monopolize the server or the household's LLM budget.
+  LARDER_MCP_RPM: positiveInt(120),
   LARDER_ALLOWED_ORIGINS: optionalText.transform((value) =>
     value === undefined ? [] : value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''),
   ),

@@ -1,13 +1,11 @@
 import path from 'node:path';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import { assistantFor, type Assistant } from './core/assistant/assistant.ts';
 import { systemClock } from './core/clock.ts';
-import { createLlm, llmConfigFrom } from './core/llm/llm.ts';
 import { createDbUsageStore } from './core/llm/usage.ts';
 import { createCore, type Core } from './core/core.ts';
 import { openDatabase, type Database } from './core/db/client.ts';
 import { createLogger, type Logger } from './core/log.ts';
-import { startHttpServer } from './mcp/http.ts';
 
 /** A core on the configured database, migrated and ready, with one way to close it all. */
 export interface Runtime {
@@ -36,7 +34,13 @@ export async function openCore(config: Config, options: { log?: Logger } = {}): 
     await database.close();
     throw error;
   }
-  const llm = createLlm(llmConfigFrom(config), { log, usage: createDbUsageStore({ db: database.db, clock: systemClock }) });
+  // The OpenAI client is a large import (~0.3 s of every start): load it only when an endpoint is configured.
+  const llm =
+    config.OPENAI_BASE_URL || config.OPENAI_API_KEY
+      ? await import('./core/llm/llm.ts').then(({ createLlm, llmConfigFrom }) =>
+          createLlm(llmConfigFrom(config), { log, usage: createDbUsageStore({ db: database.db, clock: systemClock }) }),
+        )
+      : null;
   const core = createCore({ db: database.db, log, llm });
   const assistant = assistantFor(core);
   let closed = false;
@@ -60,20 +64,75 @@ export async function openCore(config: Config, options: { log?: Logger } = {}): 
  */
 export async function serve(config: Config): Promise<void> {
   const runtime = await openCore(config);
+  const telegram = config.TELEGRAM_BOT_TOKEN ? await telegramFor(config, runtime) : null;
+  const { startHttpServer } = await import('./mcp/http.ts');
   const http = await startHttpServer({
     core: runtime.core,
     log: runtime.log,
     port: config.PORT,
     host: config.LARDER_HOST,
-    allowedOrigins: config.LARDER_ALLOWED_ORIGINS,
+    // Telegram POSTs the webhook with the public host name in Host.
+    allowedOrigins: [...config.LARDER_ALLOWED_ORIGINS, ...(config.TELEGRAM_WEBHOOK_URL ? [new URL(config.TELEGRAM_WEBHOOK_URL).hostname] : [])],
+    ...(telegram?.route ? { extraRoutes: telegram.route } : {}),
+    rateLimit: { requestsPerMinute: config.LARDER_MCP_RPM },
   });
   runtime.log.info({ url: `${http.url}/mcp`, database: runtime.database.kind }, 'Larder is serving MCP');
   process.stderr.write(`Larder MCP server: ${http.url}/mcp (health: ${http.url}/healthz)\n`);
   if (!config.TELEGRAM_BOT_TOKEN) process.stderr.write('Telegram bot: off (set TELEGRAM_BOT_TOKEN to run it).\n');
+  if (telegram) {
+    try {
+      await telegram.start();
+    } catch (error) {
+      await http.close();
+      await runtime.close();
+      throw error;
+    }
+    process.stderr.write(`Telegram bot: @${telegram.bot.botInfo.username} (${telegram.route ? 'webhook' : 'long polling'}).\n`);
+  }
   await waitForSignal();
   runtime.log.info('stopping');
+  // Updates first (no new ones, in-flight ones finish), then HTTP, then the database.
+  await telegram?.stop();
   await http.close();
   await runtime.close();
+}
+
+/** The Telegram bot on this runtime's core, configured from the environment (not started). */
+async function telegramFor(config: Config, runtime: Runtime) {
+  const { createBotService } = await import('./bot/service.ts');
+  return createBotService({
+    core: runtime.core,
+    assistant: runtime.assistant,
+    log: runtime.log,
+    token: config.TELEGRAM_BOT_TOKEN ?? '',
+    ...(config.TELEGRAM_API_ROOT ? { apiRoot: config.TELEGRAM_API_ROOT } : {}),
+    ...(config.TELEGRAM_WEBHOOK_URL ? { webhook: { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET } } : {}),
+  });
+}
+
+/**
+ * `larder bot`: the Telegram bot alone — long polling, or a webhook on PORT when
+ * TELEGRAM_WEBHOOK_URL is set — until SIGINT/SIGTERM; then updates in flight finish.
+ */
+export async function runBot(config: Config): Promise<void> {
+  if (!config.TELEGRAM_BOT_TOKEN) throw new ConfigError('Invalid configuration:\n  TELEGRAM_BOT_TOKEN: is not set; get a bot token from @BotFather.');
+  const runtime = await openCore(config);
+  try {
+    const telegram = await telegramFor(config, runtime);
+    const { serveWebhook } = await import('./bot/service.ts');
+    const webhook = telegram.route ? await serveWebhook(telegram.route, { port: config.PORT, host: config.LARDER_HOST, log: runtime.log }) : null;
+    try {
+      await telegram.start();
+      process.stderr.write(`Telegram bot: @${telegram.bot.botInfo.username} (${webhook ? `webhook, listening on ${webhook.url}` : 'long polling'}).\n`);
+      await waitForSignal();
+      runtime.log.info('stopping');
+      await telegram.stop();
+    } finally {
+      await webhook?.close();
+    }
+  } finally {
+    await runtime.close();
+  }
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */

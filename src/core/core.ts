@@ -9,6 +9,7 @@ import { createListService } from './services/lists.ts';
 import { createPantryService } from './services/pantry.ts';
 import { createRecipeService } from './services/recipes.ts';
 import { createTokenService } from './services/tokens.ts';
+import { createTransferService } from './services/transfer.ts';
 import type { Llm } from './llm/llm.ts';
 import { createLlmCategorize, createLlmRecipeReader } from './llm/understand.ts';
 
@@ -45,7 +46,8 @@ export function createCore(deps: CoreDeps) {
   const timeZoneOf = async (householdId: number) => (await households.get(householdId)).timeZone;
   const pantry = createPantryService({ db, clock, journal, categories, lists, timeZoneOf });
   const recipes = createRecipeService({ db, clock, journal, lists, timeZoneOf, readRecipe: llm ? createLlmRecipeReader(llm) : undefined });
-  return { db, clock, log, llm, catalog, journal, households, tokens, categories, lists, pantry, recipes };
+  const transfer = createTransferService({ db, clock });
+  return { db, clock, log, llm, catalog, journal, households, tokens, categories, lists, pantry, recipes, transfer };
 }
 
 export type Core = ReturnType<typeof createCore>;

@@ -19,7 +19,7 @@ export type ErrorCode =
  * @example throw new LarderError('not_found:list', 'There is no list called "costco". Lists: Shopping, Aldi.')
  */
 export class LarderError extends Error {
-  override readonly name = 'LarderError';
+  override readonly name: string = 'LarderError';
 
   constructor(
     readonly code: ErrorCode,

@@ -15,6 +15,11 @@ export const REDACTED_PATHS = [
   '*.apiKey',
   'text',
   '*.text',
+  // Telegram API errors carry the message they failed to send.
+  'err.payload.text',
+  'err.payload.caption',
+  '*.payload.text',
+  '*.payload.caption',
 ];
 
 /**

@@ -1,12 +1,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Clock } from '../core/clock.ts';
 import type { Core } from '../core/core.ts';
 import type { Logger } from '../core/log.ts';
-import { buildMcpServer } from './server.ts';
+import { createRateLimiter, DEFAULT_MCP_RPM } from './rate-limit.ts';
+import { createMcpServerPool } from './server.ts';
 
 /** DESIGN §4: request bodies above 1 MB get 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** How long close() waits for requests in flight before cutting their connections. */
+export const CLOSE_GRACE_MS = 10_000;
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -19,13 +23,19 @@ export interface HttpServerOptions {
   allowedOrigins?: string[];
   /** Extra routes (the Telegram webhook) tried before the MCP ones. */
   extraRoutes?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
+  /** Requests per minute allowed per token (LARDER_MCP_RPM, default 120); `clock` lets tests move time. */
+  rateLimit?: { requestsPerMinute: number; clock?: Clock };
 }
 
 export interface RunningHttpServer {
   server: http.Server;
   url: string;
   port: number;
-  close(): Promise<void>;
+  /**
+   * Stops taking connections and resolves once the requests in flight are answered; connections
+   * still busy after `graceMs` (default 10 s) are cut.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** The host part of a Host header or Origin URL, lowercase, without the port. */
@@ -93,6 +103,10 @@ function bearerToken(req: http.IncomingMessage): string | null {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { core, log } = options;
   const allowed = options.allowedOrigins ?? [];
+  // Building a server per stateless request cost as much as a small tool call: reuse them.
+  const servers = createMcpServerPool({ core, log });
+  const requestsPerMinute = options.rateLimit?.requestsPerMinute ?? DEFAULT_MCP_RPM;
+  const limiter = createRateLimiter({ limit: requestsPerMinute, clock: options.rateLimit?.clock });
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -104,6 +118,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    // Extra routes (the Telegram webhook) come from the outside world under the public host name and carry their own secret.
+    if (options.extraRoutes && (await options.extraRoutes(req, res))) return;
     if (!isAllowedHost(req.headers.host, false, allowed) || !isAllowedHost(req.headers.origin, true, allowed)) {
       log.warn({ host: req.headers.host, origin: req.headers.origin }, 'refused a request from a host that is not allowed');
       jsonRpcError(res, 403, 'Forbidden: this Host or Origin is not allowed. Add it to LARDER_ALLOWED_ORIGINS to serve it.');
@@ -118,7 +134,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       }
       return;
     }
-    if (options.extraRoutes && (await options.extraRoutes(req, res))) return;
     if (path !== '/mcp') {
       sendJson(res, 404, { error: 'Not found. MCP is served at /mcp.' });
       return;
@@ -132,6 +147,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       jsonRpcError(res, 401, token === null ? 'Missing bearer token. Create one with: larder token create --household NAME' : 'Invalid or revoked token.', {
         'www-authenticate': 'Bearer realm="larder"',
       });
+      return;
+    }
+
+    // Keyed by token, after authentication and before the body is read: a flood is neither parsed nor run.
+    const decision = limiter.take(String(verified.tokenId));
+    if (!decision.allowed) {
+      req.resume();
+      const retryAfter = Math.ceil(decision.retryAfterMs / 1000);
+      if (decision.first) log.warn({ tokenId: verified.tokenId, householdId: verified.householdId, retryAfter }, 'MCP rate limit reached for a token');
+      jsonRpcError(res, 429, `Too many requests: a token may make ${requestsPerMinute} requests a minute. Retry in ${retryAfter} s.`, { 'retry-after': String(retryAfter) });
       return;
     }
 
@@ -154,11 +179,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return;
     }
 
-    const mcp = buildMcpServer({ core, householdId: verified.householdId, log });
+    const householdId = verified.householdId;
+    const mcp = servers.acquire(householdId);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
-      void transport.close();
-      void mcp.close();
+      // Answered in full: no handler still runs on this server, so the next request may reuse it.
+      const answered = res.writableFinished;
+      void transport.close().then(() => servers.release(householdId, mcp, answered));
     });
     await mcp.connect(transport);
     await transport.handleRequest(req, res, body);
@@ -177,9 +204,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     server,
     port: address.port,
     url: `http://${shownHost}:${address.port}`,
-    close: () =>
+    close: ({ graceMs = CLOSE_GRACE_MS } = {}) =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // A client stalled mid-request must not hold a shutdown (and the database) open for minutes.
+        const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
         server.closeIdleConnections();
       }),
   };

@@ -151,3 +151,75 @@ export function buildMcpServer(options: { core: Core; householdId: number; log: 
   );
   return server;
 }
+
+/**
+ * Idle servers kept per household and in all by {@link createMcpServerPool}: one weighs about
+ * 70 KB, so the pool stays under 5 MB.
+ */
+const POOL_IDLE_PER_HOUSEHOLD = 4;
+const POOL_IDLE_TOTAL = 64;
+
+/** Reuses MCP servers across stateless HTTP requests; see {@link createMcpServerPool}. */
+export interface McpServerPool {
+  /** An idle server for the household, or a new one; it serves one request, then goes back with `release`. */
+  acquire(householdId: number): McpServer;
+  /**
+   * Takes a server back once its transport has closed. `reuse` false (the client left before the
+   * answer, so a handler may still be running on it) drops it instead.
+   */
+  release(householdId: number, server: McpServer, reuse: boolean): void;
+  /** Idle servers held now, over all households. */
+  readonly idle: number;
+}
+
+/**
+ * A pool of per-household MCP servers for stateless Streamable HTTP. Building a server
+ * registers every tool, resource and prompt (about as long as a small tool call), and the SDK
+ * lets a server serve one transport at a time; so each request borrows an idle server of its
+ * household and returns it when its response is done. A few idle servers per household are kept,
+ * for the most recently active households.
+ *
+ * @example
+ * const pool = createMcpServerPool({ core, log });
+ * const mcp = pool.acquire(householdId);
+ * await mcp.connect(transport); // … on close: await transport.close(); pool.release(householdId, mcp, true)
+ */
+export function createMcpServerPool(options: { core: Core; log: Logger; actor?: Actor }): McpServerPool {
+  // Map order is recency: a household is moved to the end whenever it is used.
+  const idle = new Map<number, McpServer[]>();
+  let count = 0;
+  return {
+    acquire(householdId) {
+      const servers = idle.get(householdId);
+      const server = servers?.pop();
+      if (servers?.length === 0) idle.delete(householdId);
+      if (server) {
+        count--;
+        return server;
+      }
+      return buildMcpServer({ core: options.core, householdId, log: options.log, ...(options.actor ? { actor: options.actor } : {}) });
+    },
+    release(householdId, server, reuse) {
+      // Still connected means the transport did not close: never hand such a server to another request.
+      if (!reuse || server.isConnected()) {
+        void server.close();
+        return;
+      }
+      const servers = idle.get(householdId) ?? [];
+      idle.delete(householdId);
+      idle.set(householdId, servers);
+      if (servers.length >= POOL_IDLE_PER_HOUSEHOLD) return;
+      servers.push(server);
+      count++;
+      // Over the total: the least recently active households lose their idle servers first.
+      for (const [other, kept] of idle) {
+        if (count <= POOL_IDLE_TOTAL) break;
+        idle.delete(other);
+        count -= kept.length;
+      }
+    },
+    get idle() {
+      return count;
+    },
+  };
+}

@@ -155,3 +155,21 @@ describe('racing undos', () => {
     expect((await t.core.lists.get(ctx)).items).toEqual([]);
   });
 });
+
+describe('bookkeeping columns', () => {
+  it('undoes a task after its reminder went out, and settings after a digest went out', async () => {
+    const ctx = await t.household('bookkeeping');
+    const task = again(ctx);
+    const { item } = await t.core.lists.addTask(task, { title: 'take the fish out', due: new Date('2026-03-02T17:00:00Z') });
+    const settings = again(ctx);
+    await t.core.households.update(settings, { digestTime: '07:30' });
+    // What the scheduler does, outside the journal.
+    await t.core.db.update(schema.items).set({ remindedAt: new Date('2026-03-02T17:00:00Z') }).where(eq(schema.items.id, item.id));
+    await t.core.db.update(schema.households).set({ digestSentOn: '2026-03-02' }).where(eq(schema.households.id, ctx.householdId));
+    await t.core.journal.undo(again(ctx), { requestId: settings.requestId });
+    const [household] = await t.core.db.select().from(schema.households).where(eq(schema.households.id, ctx.householdId));
+    expect(household).toMatchObject({ digestTime: '08:00', digestSentOn: '2026-03-02' });
+    await t.core.journal.undo(again(ctx), { requestId: task.requestId });
+    expect((await t.core.db.select().from(schema.items).where(eq(schema.items.id, item.id)))).toEqual([]);
+  });
+});

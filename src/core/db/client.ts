@@ -1,14 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import pg from 'pg';
 import { LarderError } from '../errors.ts';
 import * as schema from './schema.ts';
 
@@ -40,10 +35,20 @@ export type DatabaseOptions =
  * (in memory when `dataDir` is null).
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  // Each driver is loaded when it is used: a start on PostgreSQL does not pay for PGlite's
+  // import, nor one on PGlite for pg's (each costs a few hundred milliseconds).
   if (options.kind === 'postgres') {
+    const [{ default: pg }, { drizzle: drizzlePg }, { migrate: migratePg }] = await Promise.all([
+      import('pg'),
+      import('drizzle-orm/node-postgres'),
+      import('drizzle-orm/node-postgres/migrator'),
+    ]);
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
+    // The same for a client a request holds: the request's query fails and the pool drops the
+    // broken client on release, but pg also emits 'error' on it, which would crash the process.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     return {
       db,
@@ -66,6 +71,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     };
   }
 
+  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+    import('drizzle-orm/pglite/migrator'),
+  ]);
   let client: PGlite;
   let releaseLock = () => undefined as void;
   if (options.kind === 'pglite-client') {

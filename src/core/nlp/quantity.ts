@@ -1,3 +1,4 @@
+import { LarderError } from '../errors.ts';
 import { pluralizeWord } from './normalize.ts';
 import { convertAmount, dimensionOf, measureUnit, unitMagnitude } from './units.ts';
 
@@ -33,15 +34,16 @@ const DEFAULT_REASON = 'amounts must be positive numbers like "2", "1.5 l" or "a
  * @example new QuantityError('-2').message
  * // 'Can\'t read the quantity "-2": amounts must be positive numbers like "2", "1.5 l" or "a dozen".'
  */
-export class QuantityError extends Error {
-  readonly code = 'invalid:quantity' as const;
+export class QuantityError extends LarderError {
+  override readonly name: string = 'QuantityError';
+  override readonly code = 'invalid:quantity' as const;
   /** The text that could not be read. */
   readonly input: string;
 
   constructor(input: string, reason: string = DEFAULT_REASON) {
     const shown = input.length > 40 ? `${input.slice(0, 40)}…` : input;
-    super(`Can't read the quantity "${shown}": ${reason}.`);
-    this.name = 'QuantityError';
+    // A LarderError, so every door reports it as bad input (a merge past the limit included), never as a crash.
+    super('invalid:quantity', `Can't read the quantity "${shown}": ${reason}.`);
     this.input = input;
   }
 }
@@ -472,7 +474,8 @@ function foldPart(parts: QuantityPart[], part: QuantityPart): void {
  * "1.5 kg + 2 bottles"; null + "2" → "2"; null + null → null. A stored quantity Larder cannot
  * read is kept as it is, with the new one after " + ".
  *
- * @throws QuantityError when `added` cannot be read or a merged amount would pass 1,000,000.
+ * @throws QuantityError when `added` cannot be read, a merged amount would pass 1,000,000, or the
+ *   merged text would pass 100 characters (it could not be read back).
  * @example mergeQuantities('1 l', '500 ml') // '1.5 l'
  */
 export function mergeQuantities(existing: string | null, added: string | null): string | null {
@@ -489,7 +492,15 @@ export function mergeQuantities(existing: string | null, added: string | null): 
   if (tooLarge !== undefined) {
     throw new QuantityError(`${existing ?? ''} + ${added ?? ''}`, 'together the amounts would pass 1,000,000');
   }
-  return formatQuantity(parts);
+  const text = formatQuantity(parts);
+  // Longer text would not read back, so the next merge could only append to it.
+  if (text.length > MAX_QUANTITY_LENGTH) {
+    throw new QuantityError(
+      `${existing ?? ''} + ${added ?? ''}`,
+      `together they would be longer than ${MAX_QUANTITY_LENGTH} characters; add it as an item of its own, or put the detail in a note`,
+    );
+  }
+  return text;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { RequestContext } from '../context.ts';
 import type { Db, DbOrTx, Tx } from '../db/client.ts';
@@ -6,7 +6,7 @@ import * as schema from '../db/schema.ts';
 import { LarderError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { cleanText, normalizeKey } from '../nlp/normalize.ts';
-import type { JournalService, JournalWriter } from './journal.ts';
+import type { Change, JournalService, JournalWriter } from './journal.ts';
 
 /** Where an item's category came from. */
 export type CategorySource = 'user' | 'history' | 'catalog' | 'llm' | 'default';
@@ -49,8 +49,15 @@ export interface CategoryService {
   categorize(householdId: number, names: readonly string[]): Promise<Map<string, CategoryChoice>>;
   /** Stores answers the LLM gave, never over a user's choice. */
   rememberLlmChoices(tx: Tx, householdId: number, choices: Iterable<CategoryChoice>): Promise<void>;
+  /** `resolve` for several names with one read of the categories; throws for the first unknown one. */
+  resolveMany(householdId: number, names: readonly string[], tx?: DbOrTx): Promise<schema.Category[]>;
   /** Records a user's choice for an item key; journaled so undo forgets it again. */
   learn(tx: Tx, journal: JournalWriter, householdId: number, key: string, category: schema.Category): Promise<void>;
+  /**
+   * `learn` for many keys in a few statements whatever their number. Returns each choice's
+   * journal change in order (null when it was already remembered), for the caller to record.
+   */
+  learnMany(tx: Tx, householdId: number, choices: ReadonlyArray<{ key: string; category: schema.Category }>): Promise<Array<Change | null>>;
   /** Adds a category at the end of the aisle order (or at `position`). */
   create(ctx: RequestContext, name: string): Promise<schema.Category>;
 }
@@ -76,31 +83,42 @@ export function createCategoryService(deps: {
   }
 
   async function resolve(householdId: number, name: string, tx: DbOrTx = db) {
+    return pickCategory(await list(householdId, tx), name);
+  }
+
+  async function resolveMany(householdId: number, names: readonly string[], tx: DbOrTx = db) {
+    if (names.length === 0) return [];
     const all = await list(householdId, tx);
-    const found = matchCategory(all, name);
-    if (found) return found;
-    throw new LarderError(
-      'invalid:category',
-      `"${name}" is not a category here. Categories: ${all.map((category) => category.name).join(', ')}.`,
-      { candidates: all.map((category) => category.name) },
-    );
+    return names.map((name) => pickCategory(all, name));
   }
 
   async function categorize(householdId: number, names: readonly string[]) {
-    const all = await list(householdId);
+    const keys = [...new Set(names.map(normalizeKey).filter((key) => key !== ''))];
+    // The categories in aisle order with what the household remembered for these keys: one query.
+    const rows = await db
+      .select({ category: schema.categories, memory: schema.categoryMemory })
+      .from(schema.categories)
+      .leftJoin(
+        schema.categoryMemory,
+        and(
+          eq(schema.categoryMemory.categoryId, schema.categories.id),
+          eq(schema.categoryMemory.householdId, householdId),
+          keys.length > 0 ? inArray(schema.categoryMemory.key, keys) : sql`false`,
+        ),
+      )
+      .where(eq(schema.categories.householdId, householdId))
+      .orderBy(asc(schema.categories.position), asc(schema.categories.id));
+    const byId = new Map<number, schema.Category>();
+    for (const row of rows) if (!byId.has(row.category.id)) byId.set(row.category.id, row.category);
+    const all = [...byId.values()];
     const byName = new Map(all.map((category) => [category.name.toLowerCase(), category]));
-    const byId = new Map(all.map((category) => [category.id, category]));
     const fallback = byName.get(FALLBACK.toLowerCase()) ?? all[all.length - 1];
     if (!fallback) throw new LarderError('not_found:category', 'This household has no categories.');
 
-    const keys = [...new Set(names.map(normalizeKey).filter((key) => key !== ''))];
     const result = new Map<string, CategoryChoice>();
     if (keys.length === 0) return result;
 
-    const remembered = await db
-      .select()
-      .from(schema.categoryMemory)
-      .where(and(eq(schema.categoryMemory.householdId, householdId), inArray(schema.categoryMemory.key, keys)));
+    const remembered = rows.flatMap((row) => (row.memory ? [row.memory] : []));
     for (const row of remembered) {
       const category = byId.get(row.categoryId);
       if (category) result.set(row.key, { key: row.key, categoryId: category.id, category: category.name, source: row.source === 'user' ? 'user' : 'history' });
@@ -163,30 +181,76 @@ export function createCategoryService(deps: {
   }
 
   async function learn(tx: Tx, journalWriter: JournalWriter, householdId: number, key: string, category: schema.Category) {
+    const [change] = await learnMany(tx, householdId, [{ key, category }]);
+    if (change) journalWriter.record(change);
+  }
+
+  async function learnMany(tx: Tx, householdId: number, choices: ReadonlyArray<{ key: string; category: schema.Category }>) {
+    if (choices.length === 0) return [];
     const now = clock.now();
-    const [before] = await tx
+    const rows = await tx
       .select()
       .from(schema.categoryMemory)
-      .where(and(eq(schema.categoryMemory.householdId, householdId), eq(schema.categoryMemory.key, key)))
+      .where(and(eq(schema.categoryMemory.householdId, householdId), inArray(schema.categoryMemory.key, [...new Set(choices.map((choice) => choice.key))])))
       .for('update');
-    if (before && before.categoryId === category.id && before.source === 'user') return;
-    const [after] = before
-      ? await tx
-          .update(schema.categoryMemory)
-          .set({ categoryId: category.id, source: 'user', updatedAt: now })
-          .where(eq(schema.categoryMemory.id, before.id))
-          .returning()
-      : await tx
-          .insert(schema.categoryMemory)
-          .values({ householdId, key, categoryId: category.id, source: 'user', createdAt: now, updatedAt: now })
-          .returning();
-    journalWriter.record({
-      kind: 'category.learn',
-      entity: 'category_memory',
-      before: before ?? null,
-      after: after ?? null,
-      summary: `${key} goes under ${category.name} from now on`,
-    });
+    const current = new Map(rows.map((row) => [row.key, row]));
+    const changes: Array<Change | null> = [];
+    // In waves of one write per key, so a key chosen twice in one batch sees its first choice.
+    let pending = choices.map((choice, index) => ({ ...choice, index }));
+    while (pending.length > 0) {
+      const wave: typeof pending = [];
+      const later: typeof pending = [];
+      const inWave = new Set<string>();
+      for (const choice of pending) {
+        if (inWave.has(choice.key)) later.push(choice);
+        else {
+          inWave.add(choice.key);
+          wave.push(choice);
+        }
+      }
+      const writes = wave.filter((choice) => {
+        const before = current.get(choice.key);
+        const known = before !== undefined && before.categoryId === choice.category.id && before.source === 'user';
+        if (known) changes[choice.index] = null;
+        return !known;
+      });
+      const inserts = writes.filter((choice) => !current.has(choice.key));
+      const updates = writes.flatMap((choice) => {
+        const before = current.get(choice.key);
+        return before ? [{ ...choice, before }] : [];
+      });
+      const inserted =
+        inserts.length === 0
+          ? []
+          : await tx
+              .insert(schema.categoryMemory)
+              .values(inserts.map((choice) => ({ householdId, key: choice.key, categoryId: choice.category.id, source: 'user' as const, createdAt: now, updatedAt: now })))
+              .returning();
+      const updated =
+        updates.length === 0
+          ? []
+          : await tx
+              .update(schema.categoryMemory)
+              .set({ categoryId: sql`v.category_id`, source: 'user', updatedAt: now })
+              .from(sql`(values ${sql.join(updates.map((choice) => sql`(${choice.before.id}::bigint, ${choice.category.id}::bigint)`), sql`, `)}) as v(id, category_id)`)
+              .where(eq(schema.categoryMemory.id, sql`v.id`))
+              .returning(getTableColumns(schema.categoryMemory));
+      const afterByKey = new Map([...inserted, ...updated].map((row) => [row.key, row]));
+      for (const choice of writes) {
+        const before = current.get(choice.key) ?? null;
+        const after = afterByKey.get(choice.key) ?? null;
+        changes[choice.index] = {
+          kind: 'category.learn',
+          entity: 'category_memory',
+          before,
+          after,
+          summary: `${choice.key} goes under ${choice.category.name} from now on`,
+        };
+        if (after) current.set(choice.key, after);
+      }
+      pending = later;
+    }
+    return changes;
   }
 
   async function create(ctx: RequestContext, name: string) {
@@ -209,7 +273,18 @@ export function createCategoryService(deps: {
     });
   }
 
-  return { list, resolve, categorize, rememberLlmChoices, learn, create };
+  return { list, resolve, resolveMany, categorize, rememberLlmChoices, learn, learnMany, create };
+}
+
+/** The category a name refers to among `all`, or a clear error listing the options. */
+function pickCategory(all: schema.Category[], name: string): schema.Category {
+  const found = matchCategory(all, name);
+  if (found) return found;
+  throw new LarderError(
+    'invalid:category',
+    `"${name}" is not a category here. Categories: ${all.map((category) => category.name).join(', ')}.`,
+    { candidates: all.map((category) => category.name) },
+  );
 }
 
 /**

@@ -75,6 +75,9 @@ class DryRunRollback<T> extends Error {
   }
 }
 
+/** Columns the system updates on its own, outside the journal: when a row changed, when a digest or reminder went out. */
+const BOOKKEEPING: readonly string[] = ['updated_at', 'digest_sent_on', 'reminded_at'];
+
 /** Postgres error codes worth one retry: serialization failure and deadlock. */
 const RETRYABLE = new Set(['40001', '40P01']);
 
@@ -247,8 +250,10 @@ async function reverseEvent(tx: Tx, event: schema.JournalEvent): Promise<void> {
   const id = (event.after?.id ?? event.before?.id) as number | undefined;
   if (id === undefined) throw new LarderError('invalid:undo', `Change #${event.id} has no row to restore.`);
 
+  // Bookkeeping columns change without a journal event (a reminder sent); they neither block an undo nor are put back by it.
+  const ignored = sql.raw(BOOKKEEPING.map((column) => ` - '${column}'`).join(''));
   const [row] = await queryRows<{ matches: boolean | null }>(tx, sql`
-    select ${event.after === null ? sql`null` : sql`(to_jsonb(t) - 'updated_at') = (to_jsonb(jsonb_populate_record(null::${name}, ${JSON.stringify(event.after)}::jsonb)) - 'updated_at')`} as matches
+    select ${event.after === null ? sql`null` : sql`(to_jsonb(t)${ignored}) = (to_jsonb(jsonb_populate_record(null::${name}, ${JSON.stringify(event.after)}::jsonb))${ignored})`} as matches
     from ${name} t where t.id = ${id} for update`);
   const stale =
     event.after === null ? row !== undefined : row === undefined || row.matches !== true;
@@ -266,7 +271,12 @@ async function reverseEvent(tx: Tx, event: schema.JournalEvent): Promise<void> {
     } else if (event.after === null) {
       await tx.execute(sql`insert into ${name} select * from jsonb_populate_record(null::${name}, ${JSON.stringify(event.before)}::jsonb)`);
     } else {
-      const columns = sql.join(columnNames(table).map((column) => sql.identifier(column)), sql`, `);
+      const columns = sql.join(
+        columnNames(table)
+          .filter((column) => !BOOKKEEPING.includes(column))
+          .map((column) => sql.identifier(column)),
+        sql`, `,
+      );
       await tx.execute(sql`
         update ${name} set (${columns}) = (select ${columns} from jsonb_populate_record(null::${name}, ${JSON.stringify(event.before)}::jsonb))
         where id = ${id}`);

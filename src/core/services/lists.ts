@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { RequestContext } from '../context.ts';
 import type { Db, DbOrTx, Tx } from '../db/client.ts';
@@ -173,13 +173,20 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
 
   async function get(ctx: RequestContext, input: { list?: ListRef } = {}) {
     const list = await resolve(ctx.householdId, input.list);
-    const [rows, cats] = await Promise.all([
-      db.select().from(schema.items).where(eq(schema.items.listId, list.id)),
-      categories.list(ctx.householdId),
-    ]);
-    const position = new Map(cats.map((category) => [category.id, category.position]));
-    const names = categoryNameMap(cats);
-    const sorted = rows.sort(
+    // The items with their category's name and aisle position, in one query.
+    const joined = await db
+      .select({ item: schema.items, categoryName: schema.categories.name, position: schema.categories.position })
+      .from(schema.items)
+      .leftJoin(schema.categories, and(eq(schema.categories.id, schema.items.categoryId), eq(schema.categories.householdId, ctx.householdId)))
+      .where(eq(schema.items.listId, list.id));
+    const position = new Map<number, number>();
+    const names = new Map<number, string>();
+    for (const row of joined) {
+      if (row.item.categoryId === null || row.categoryName === null || row.position === null) continue;
+      position.set(row.item.categoryId, row.position);
+      names.set(row.item.categoryId, row.categoryName);
+    }
+    const sorted = joined.map((row) => row.item).sort(
       (a, b) =>
         Number(a.checked) - Number(b.checked) ||
         (position.get(a.categoryId ?? -1) ?? 999) - (position.get(b.categoryId ?? -1) ?? 999) ||
@@ -196,8 +203,14 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
       return { name, key, quantity: checkQuantity(input.quantity).text, note: checkNote(input.note), categoryName: input.category?.trim() || null };
     });
     const chosen = new Map<string, schema.Category>();
-    for (const item of checked) {
-      if (item.categoryName) chosen.set(item.key, await categories.resolve(ctx.householdId, item.categoryName));
+    const named = checked.flatMap((item) => (item.categoryName ? [{ key: item.key, name: item.categoryName }] : []));
+    if (named.length > 0) {
+      // One read of the categories for every name given, not one per item.
+      const resolved = await categories.resolveMany(ctx.householdId, named.map((item) => item.name));
+      named.forEach((item, index) => {
+        const category = resolved[index];
+        if (category) chosen.set(item.key, category);
+      });
     }
     const guessed = await categories.categorize(
       ctx.householdId,
@@ -224,34 +237,77 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
     // Serializes adds to one list: the merge below reads then writes, and must not lose an update.
     await tx.select({ id: schema.lists.id }).from(schema.lists).where(eq(schema.lists.id, list.id)).for('update');
     await categories.rememberLlmChoices(tx, ctx.householdId, prepared.map((item) => item.category));
-    const names = await namesOf(ctx.householdId, tx);
     const existing = await tx
       .select()
       .from(schema.items)
       .where(and(eq(schema.items.listId, list.id), eq(schema.items.checked, false), inArray(schema.items.key, prepared.map((item) => item.key))));
     const open = new Map(existing.map((row) => [row.key, row]));
     const now = clock.now();
-    const results: AddResult['items'] = [];
+    const learned = await categories.learnMany(
+      tx,
+      ctx.householdId,
+      prepared.flatMap((item) => (item.chosen ? [{ key: item.key, category: item.chosen }] : [])),
+    );
+
+    // Each item's row before and after, written in waves of one write per key: one INSERT for the
+    // new keys and one UPDATE for the merges per wave, so round trips do not grow with the batch.
+    // A key said twice in one batch ("milk, … milk") merges in a second wave, as it did one by one.
+    const steps: Array<{ before: schema.Item | null; after: schema.Item }> = [];
+    let pending = prepared.map((item, index) => ({ item, index }));
+    while (pending.length > 0) {
+      const wave: typeof pending = [];
+      const later: typeof pending = [];
+      const inWave = new Set<string>();
+      for (const entry of pending) {
+        if (inWave.has(entry.item.key)) later.push(entry);
+        else {
+          inWave.add(entry.item.key);
+          wave.push(entry);
+        }
+      }
+      const inserts = wave.filter((entry) => !open.has(entry.item.key));
+      const merges = wave.flatMap((entry) => {
+        const before = open.get(entry.item.key);
+        return before ? [{ ...entry, before }] : [];
+      });
+      const inserted = await insertItems(tx, ctx, list, inserts.map((entry) => entry.item), now, extra.sourceRecipeId ?? null);
+      const merged = await mergeItems(tx, merges, now);
+      for (const entry of inserts) {
+        const after = inserted.get(entry.item.key);
+        if (!after) throw new LarderError('conflict:item', `Could not add ${entry.item.name}.`);
+        steps[entry.index] = { before: null, after };
+        open.set(entry.item.key, after);
+      }
+      for (const entry of merges) {
+        const after = merged.get(entry.before.id);
+        if (!after) throw new LarderError('conflict:item', `Could not update ${entry.item.name}.`);
+        steps[entry.index] = { before: entry.before, after };
+        open.set(entry.item.key, after);
+      }
+      pending = later;
+    }
+
+    // Category names for the results: categorizing these items just read them; read them again
+    // only when a merged item sits in a category none of the items was given.
+    let names = new Map<number, string>();
     for (const item of prepared) {
-      if (item.chosen) await categories.learn(tx, log, ctx.householdId, item.key, item.chosen);
-      const before = open.get(item.key);
+      names.set(item.category.categoryId, item.category.category);
+      if (item.chosen) names.set(item.chosen.id, item.chosen.name);
+    }
+    if (steps.some((step) => step.after.categoryId !== null && !names.has(step.after.categoryId))) names = await namesOf(ctx.householdId, tx);
+
+    // Journal events and results in the order the items were given, as when written one by one.
+    const results: AddResult['items'] = [];
+    let learnedIndex = 0;
+    prepared.forEach((item, index) => {
+      if (item.chosen) {
+        const change = learned[learnedIndex++];
+        if (change) log.record(change);
+      }
+      const step = steps[index];
+      if (!step) throw new LarderError('conflict:item', `Could not add ${item.name}.`);
+      const { before, after } = step;
       if (before) {
-        const quantity = mergeQuantities(before.quantity, item.quantity);
-        const single = quantity === null ? null : singleAmount(parseQuantity(quantity));
-        const [after] = await tx
-          .update(schema.items)
-          .set({
-            quantity,
-            amount: single?.amount ?? null,
-            unit: single?.unit ?? null,
-            note: item.note ?? before.note,
-            ...(item.chosen ? { categoryId: item.chosen.id } : {}),
-            updatedAt: now,
-          })
-          .where(eq(schema.items.id, before.id))
-          .returning();
-        if (!after) throw new LarderError('conflict:item', `Could not update ${item.name}.`);
-        open.set(item.key, after);
         log.record({
           kind: 'item.merge',
           entity: 'item',
@@ -261,10 +317,35 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
         });
         results.push({ item: itemView(after, names), action: 'merged', previousQuantity: before.quantity, categorySource: item.category.source });
       } else {
-        const single = item.quantity === null ? null : singleAmount(parseQuantity(item.quantity));
-        const [after] = await tx
-          .insert(schema.items)
-          .values({
+        log.record({
+          kind: 'item.add',
+          entity: 'item',
+          before: null,
+          after,
+          summary: `added ${after.name}${after.quantity ? ` (${after.quantity})` : ''} to ${list.name}`,
+        });
+        results.push({ item: itemView(after, names), action: 'added', previousQuantity: null, categorySource: item.category.source });
+      }
+    });
+    return results;
+  }
+
+  /** New items in one INSERT; the rows by key (keys are distinct: one wave). */
+  async function insertItems(
+    tx: Tx,
+    ctx: RequestContext,
+    list: schema.List,
+    items: PreparedItem[],
+    now: Date,
+    sourceRecipeId: number | null,
+  ): Promise<Map<string, schema.Item>> {
+    if (items.length === 0) return new Map();
+    const rows = await tx
+      .insert(schema.items)
+      .values(
+        items.map((item) => {
+          const single = item.quantity === null ? null : singleAmount(parseQuantity(item.quantity));
+          return {
             householdId: ctx.householdId,
             listId: list.id,
             name: item.name,
@@ -275,24 +356,39 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
             categoryId: item.category.categoryId,
             note: item.note,
             addedBy: ctx.actor.name,
-            sourceRecipeId: extra.sourceRecipeId ?? null,
+            sourceRecipeId,
             createdAt: now,
             updatedAt: now,
-          })
-          .returning();
-        if (!after) throw new LarderError('conflict:item', `Could not add ${item.name}.`);
-        open.set(item.key, after);
-        log.record({
-          kind: 'item.add',
-          entity: 'item',
-          before: null,
-          after,
-          summary: `added ${after.name}${after.quantity ? ` (${after.quantity})` : ''} to ${list.name}`,
-        });
-        results.push({ item: itemView(after, names), action: 'added', previousQuantity: null, categorySource: item.category.source });
-      }
-    }
-    return results;
+          };
+        }),
+      )
+      .returning();
+    return new Map(rows.map((row) => [row.key, row]));
+  }
+
+  /** Merges into open items in one UPDATE … FROM (VALUES …); the rows after, by id. */
+  async function mergeItems(tx: Tx, merges: Array<{ item: PreparedItem; before: schema.Item }>, now: Date): Promise<Map<number, schema.Item>> {
+    if (merges.length === 0) return new Map();
+    const rows = merges.map(({ item, before }) => {
+      const quantity = mergeQuantities(before.quantity, item.quantity);
+      const single = quantity === null ? null : singleAmount(parseQuantity(quantity));
+      return sql`(${before.id}::bigint, ${quantity}::text, ${single?.amount ?? null}::double precision, ${single?.unit ?? null}::text, ${item.note ?? before.note}::text, ${item.chosen?.id ?? null}::bigint)`;
+    });
+    const updated = await tx
+      .update(schema.items)
+      .set({
+        quantity: sql`v.quantity`,
+        amount: sql`v.amount`,
+        unit: sql`v.unit`,
+        note: sql`v.note`,
+        // Only a category the user named moves the item; otherwise it stays where it is.
+        categoryId: sql`coalesce(v.category_id, ${schema.items.categoryId})`,
+        updatedAt: now,
+      })
+      .from(sql`(values ${sql.join(rows, sql`, `)}) as v(id, quantity, amount, unit, note, category_id)`)
+      .where(eq(schema.items.id, sql`v.id`))
+      .returning(getTableColumns(schema.items));
+    return new Map(updated.map((row) => [row.id, row]));
   }
 
   async function add(ctx: RequestContext, input: { list?: ListRef; items: ItemInput[]; dryRun?: boolean; sourceRecipeId?: number | null }) {

@@ -1,0 +1,175 @@
+/**
+ * `add_items` with 1, 10 and 100 items: database round trips and time, on PGlite and (when it
+ * answers) on PostgreSQL. Round trips are counted at the driver: every PGlite `query`/`exec`
+ * (inside transactions too) plus BEGIN and COMMIT, and every `pg` client query.
+ *
+ * Run: npx tsx bench/add-items.ts [--repeat 5] [--postgres postgres://postgres@127.0.0.1:5432/test]
+ * Round trips must not grow with the number of items; time per item should fall as the batch grows.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { newRequest, type RequestContext } from '../src/core/context.ts';
+import { createCore, type Core } from '../src/core/core.ts';
+import { openDatabase, type Database } from '../src/core/db/client.ts';
+
+const { values } = parseArgs({
+  options: {
+    repeat: { type: 'string', default: '5' },
+    postgres: { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+  },
+});
+const repeat = Number(values.repeat);
+const SIZES = [1, 10, 100] as const;
+
+let roundTrips = 0;
+
+type Queryable = Pick<PGlite, 'query' | 'exec'>;
+
+/** Counts every statement sent through a PGlite connection or transaction. */
+function countStatements<T extends Queryable>(target: T): T {
+  const query = target.query.bind(target);
+  const exec = target.exec.bind(target);
+  const counted: Queryable = {
+    query: (...args) => {
+      roundTrips++;
+      return query(...args);
+    },
+    exec: (...args) => {
+      roundTrips++;
+      return exec(...args);
+    },
+  };
+  return Object.assign(target, counted);
+}
+
+/** A PGlite client whose statements, transactions included, are counted. */
+async function countedPglite(): Promise<PGlite> {
+  const client = countStatements(await PGlite.create());
+  const transaction = client.transaction.bind(client);
+  client.transaction = (callback) => {
+    roundTrips += 2; // BEGIN and COMMIT (or ROLLBACK)
+    return transaction((tx) => callback(countStatements(tx)));
+  };
+  return client;
+}
+
+/** Every query a `pg` client sends, pooled or not, BEGIN and COMMIT included. */
+function countPg(): void {
+  const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const query = prototype.query;
+  prototype.query = function counted(this: unknown, ...args: unknown[]) {
+    roundTrips++;
+    return query.apply(this, args);
+  };
+}
+
+async function postgresDatabase(url: string): Promise<{ database: Database; drop(): Promise<void> } | null> {
+  const name = `larder_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await admin.connect();
+  } catch {
+    return null;
+  }
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const database = await openDatabase({ kind: 'postgres', url: target.toString() });
+  return {
+    database,
+    drop: async () => {
+      await database.close();
+      const again = new pg.Client({ connectionString: url });
+      await again.connect();
+      await again.query(`drop database if exists ${name} with (force)`);
+      await again.end();
+    },
+  };
+}
+
+interface Measure {
+  trips: number;
+  ms: number;
+}
+
+type Case = 'add' | 'merge' | 'named';
+type Measures = Record<Case, Measure>;
+
+/**
+ * Adds `size` new items to a new list, then the same items again (all merge), then `size` new
+ * items that each name a category (remembered for next time).
+ */
+async function measure(core: Core, ctx: RequestContext, size: number, run: number): Promise<Measures> {
+  const tag = randomUUID().slice(0, 8);
+  const list = await core.lists.create(ctx, { name: `bench ${size} ${run} ${tag}` });
+  const items = Array.from({ length: size }, (_, i) => ({ name: `bench item ${i}`, quantity: `${1 + (i % 3)}` }));
+  const named = Array.from({ length: size }, (_, i) => ({ name: `named ${tag} ${i}`, category: 'Pantry' }));
+  const once = async (batch: typeof items | typeof named): Promise<Measure> => {
+    const before = roundTrips;
+    const started = performance.now();
+    const result = await core.lists.add(newRequest(ctx.householdId, ctx.actor), { list: list.id, items: batch });
+    const ms = performance.now() - started;
+    if (result.items.length !== size) throw new Error(`added ${result.items.length} of ${size}`);
+    return { trips: roundTrips - before, ms };
+  };
+  return { add: await once(items), merge: await once(items), named: await once(named) };
+}
+
+async function runOn(label: string, database: Database): Promise<void> {
+  await database.migrate();
+  const core = createCore({ db: database.db });
+  const household = await core.households.ensure('bench');
+  const ctx = newRequest(household.id, { door: 'cli', name: 'bench' });
+  await measure(core, ctx, 10, -1); // warm-up
+  const rows: Array<{ size: number } & Measures> = [];
+  for (const size of SIZES) {
+    const runs: Measures[] = [];
+    for (let run = 0; run < repeat; run++) runs.push(await measure(core, ctx, size, run));
+    // Round trips: the most any run took; time: the best run (the least disturbed by neighbours).
+    const best = (which: Case): Measure => ({
+      trips: Math.max(...runs.map((r) => r[which].trips)),
+      ms: Math.min(...runs.map((r) => r[which].ms)),
+    });
+    rows.push({ size, add: best('add'), merge: best('merge'), named: best('named') });
+  }
+  const cell = (m: Measure) => `${String(m.trips).padStart(3)} round trips ${m.ms.toFixed(1).padStart(6)} ms`;
+  for (const row of rows) {
+    console.log(`${label.padEnd(8)} ${String(row.size).padStart(3)} items  new: ${cell(row.add)}  merge: ${cell(row.merge)}  with category: ${cell(row.named)}`);
+  }
+  const one = rows[0];
+  const last = rows.at(-1);
+  if (one && last) {
+    const growth = (which: Case) => `×${(last[which].trips / one[which].trips).toFixed(2)}`;
+    const slower = (which: Case) => `×${(last[which].ms / one[which].ms).toFixed(1)}`;
+    console.log(
+      `${label.padEnd(8)} 100 vs 1 item: round trips ${growth('add')} new, ${growth('merge')} merge, ${growth('named')} with category; ` +
+        `time ${slower('add')}, ${slower('merge')}, ${slower('named')} (for 100× the items)`,
+    );
+    if ((['add', 'merge', 'named'] as const).some((which) => last[which].trips > one[which].trips)) {
+      console.error(`FAIL: ${label} round trips grow with the item count`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+const pglite = await openDatabase({ kind: 'pglite-client', client: await countedPglite() });
+try {
+  await runOn('pglite', pglite);
+} finally {
+  await pglite.close();
+}
+
+countPg();
+const postgres = await postgresDatabase(values.postgres);
+if (postgres) {
+  try {
+    await runOn('postgres', postgres.database);
+  } finally {
+    await postgres.drop();
+  }
+} else {
+  console.log(`postgres skipped: ${values.postgres} does not answer`);
+}

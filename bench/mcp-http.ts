@@ -1,0 +1,250 @@
+/**
+ * MCP over Streamable HTTP: Larder's `/mcp` (token auth, the whole tool registry, a real
+ * database) beside a bare `@modelcontextprotocol/sdk` server with one echo tool, built the way the
+ * SDK's stateless example builds it (a new server and transport per request, JSON responses).
+ * Both are driven by the SDK `Client` in the same run, alternating rounds so noise hits both.
+ *
+ * Run: npx tsx bench/mcp-http.ts [--iterations 300] [--concurrency 4] [--rounds 4] [--postgres URL]
+ * Larder runs on in-memory PGlite, then (when it answers) on PostgreSQL.
+ * One iteration is two calls: `add_items` then `get_list` (bare: echo then echo).
+ * Target: Larder's throughput ≥ 0.5 of the bare server's.
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import pg from 'pg';
+import { z } from 'zod';
+import { createCore } from '../src/core/core.ts';
+import { openDatabase, type Database } from '../src/core/db/client.ts';
+import { silentLogger } from '../src/core/log.ts';
+import { TOOLS } from '../src/core/tools/index.ts';
+import { startHttpServer } from '../src/mcp/http.ts';
+import { buildMcpServer } from '../src/mcp/server.ts';
+
+const { values } = parseArgs({
+  options: {
+    iterations: { type: 'string', default: '300' },
+    concurrency: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '4' },
+    postgres: { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+  },
+});
+const iterations = Number(values.iterations);
+const concurrency = Number(values.concurrency);
+const rounds = Number(values.rounds);
+
+/** A new PostgreSQL database of this run's own, dropped afterwards; null when the server does not answer. */
+async function postgresDatabase(url: string): Promise<{ database: Database; drop(): Promise<void> } | null> {
+  const name = `larder_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await admin.connect();
+  } catch {
+    return null;
+  }
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const database = await openDatabase({ kind: 'postgres', url: target.toString() });
+  return {
+    database,
+    drop: async () => {
+      const again = new pg.Client({ connectionString: url });
+      await again.connect();
+      await again.query(`drop database if exists ${name} with (force)`);
+      await again.end();
+    },
+  };
+}
+
+/** The bare SDK server: per request a new McpServer with one echo tool and a stateless transport. */
+async function startBareServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const build = () => {
+    const server = new McpServer({ name: 'bare', version: '1.0.0' });
+    server.registerTool(
+      'echo',
+      { title: 'Echo', description: 'Echoes its input.', inputSchema: z.object({ text: z.string() }), outputSchema: z.object({ text: z.string() }) },
+      ({ text }) => ({ content: [{ type: 'text', text }], structuredContent: { text } }),
+    );
+    return server;
+  };
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const body: unknown = raw === '' ? undefined : JSON.parse(raw);
+      const mcp = build();
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      res.on('close', () => {
+        void transport.close();
+        void mcp.close();
+      });
+      await mcp.connect(transport);
+      await transport.handleRequest(req, res, body);
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function connect(url: string, token?: string): Promise<Client> {
+  const client = new Client({ name: 'larder-bench', version: '1.0.0' });
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  return client;
+}
+
+/** Calls a tool, fails loudly on an error result, and returns how long the call took. */
+async function timedCall(client: Client, name: string, args: Record<string, unknown>): Promise<number> {
+  const started = performance.now();
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  const ms = performance.now() - started;
+  if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.content)}`);
+  return ms;
+}
+
+/** What one iteration does on each side; the time of each of its calls. */
+type Iteration = (client: Client, i: number) => Promise<number[]>;
+
+const NAMES = ['milk', 'eggs', 'bread', 'apples', 'rice', 'coffee', 'butter', 'pasta', 'tomatoes', 'cheddar', 'oat milk', 'tea bags'];
+
+const larderIteration: Iteration = async (client, i) => [
+  // A bounded set of names: the list stays short and most adds merge, as on a real list.
+  await timedCall(client, 'add_items', { items: [{ name: NAMES[i % NAMES.length] ?? 'milk', quantity: '1' }] }),
+  await timedCall(client, 'get_list', {}),
+];
+const bareIteration: Iteration = async (client, i) => [
+  await timedCall(client, 'echo', { text: `item ${i}` }),
+  await timedCall(client, 'echo', { text: 'list' }),
+];
+
+interface Run {
+  ms: number;
+  /** Per call, in ms. */
+  latencies: number[];
+}
+
+/** `count` iterations spread over `clients`, each client one after another. */
+async function drive(clients: Client[], count: number, iteration: Iteration, offset: number): Promise<Run> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (client) => {
+      while (next < count) {
+        const i = offset + next++;
+        latencies.push(...(await iteration(client, i)));
+      }
+    }),
+  );
+  return { ms: performance.now() - started, latencies };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** Alternating rounds of the two sides; totals and latencies per side. */
+async function compare(
+  label: string,
+  larderClients: Client[],
+  bareClients: Client[],
+): Promise<{ larder: Run; bare: Run }> {
+  const per = Math.ceil(iterations / rounds);
+  const larder: Run = { ms: 0, latencies: [] };
+  const bare: Run = { ms: 0, latencies: [] };
+  for (let round = 0; round < rounds; round++) {
+    const b = await drive(bareClients, per, bareIteration, round * per);
+    const l = await drive(larderClients, per, larderIteration, round * per);
+    bare.ms += b.ms;
+    bare.latencies.push(...b.latencies);
+    larder.ms += l.ms;
+    larder.latencies.push(...l.latencies);
+  }
+  const total = per * rounds;
+  const show = (name: string, run: Run) => {
+    const sorted = [...run.latencies].sort((a, b) => a - b);
+    console.log(
+      `${label} ${name.padEnd(7)} ${((total / run.ms) * 1000).toFixed(0).padStart(5)} iterations/s  ` +
+        `p50 ${percentile(sorted, 50).toFixed(2)} ms  p99 ${percentile(sorted, 99).toFixed(2)} ms per call`,
+    );
+  };
+  show('larder', larder);
+  show('bare', bare);
+  const ratio = bare.ms / larder.ms;
+  console.log(`${label} ratio   ${ratio.toFixed(3)} (larder ÷ bare throughput; target ≥ 0.5)${ratio < 0.5 ? '  MISSES' : ''}`);
+  return { larder, bare };
+}
+
+/** Larder on `database` beside the bare server: sequential, then `concurrency` clients at once. */
+async function runAgainst(label: string, database: Database, bareUrl: string): Promise<void> {
+  await database.migrate();
+  const core = createCore({ db: database.db });
+  const household = await core.households.ensure(`bench ${randomUUID().slice(0, 8)}`);
+  const { token } = await core.tokens.create(household.id);
+  // The per-token rate limit would refuse a benchmark's burst; it is set far above it here.
+  const larderServer = await startHttpServer({ core, log: silentLogger(), port: 0, host: '127.0.0.1', rateLimit: { requestsPerMinute: 1_000_000 } });
+  const clients: Client[] = [];
+  try {
+    const larderClients = await Promise.all(Array.from({ length: concurrency }, () => connect(`${larderServer.url}/mcp`, token)));
+    const bareClients = await Promise.all(Array.from({ length: concurrency }, () => connect(bareUrl)));
+    clients.push(...larderClients, ...bareClients);
+    // Warm-up: JIT, first queries, connection pools.
+    await drive(larderClients.slice(0, 1), 20, larderIteration, 0);
+    await drive(bareClients.slice(0, 1), 20, bareIteration, 0);
+
+    console.log(`${label}: ${iterations} iterations (add_items + get_list; bare: echo + echo), ${rounds} alternating rounds`);
+    await compare('  sequential  ', larderClients.slice(0, 1), bareClients.slice(0, 1));
+    await compare(`  concurrent ${concurrency}`.padEnd(14), larderClients, bareClients);
+  } finally {
+    await Promise.all(clients.map((client) => client.close()));
+    await larderServer.close();
+    await database.close();
+  }
+}
+
+const bareServer = await startBareServer();
+try {
+  {
+    // What the server pool saves each stateless request: building Larder's MCP server.
+    const core = createCore({ db: {} as Database['db'] });
+    const log = silentLogger();
+    for (let i = 0; i < 20; i++) buildMcpServer({ core, householdId: 1, log });
+    const started = performance.now();
+    for (let i = 0; i < 200; i++) buildMcpServer({ core, householdId: 1, log });
+    console.log(`building Larder's MCP server (${TOOLS.length} tools): ${((performance.now() - started) / 200).toFixed(2)} ms — once per request before the pool`);
+  }
+  await runAgainst('PGlite (in memory)', await openDatabase({ kind: 'pglite', dataDir: null }), bareServer.url);
+  const postgres = await postgresDatabase(values.postgres);
+  if (postgres) {
+    try {
+      await runAgainst('PostgreSQL', postgres.database, bareServer.url);
+    } finally {
+      await postgres.drop();
+    }
+  } else {
+    console.log(`PostgreSQL: skipped, ${values.postgres} does not answer`);
+  }
+} finally {
+  await bareServer.close();
+}
