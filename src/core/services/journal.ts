@@ -75,8 +75,8 @@ class DryRunRollback<T> extends Error {
   }
 }
 
-/** Columns the system updates on its own, outside the journal: when a row changed, when a digest or reminder went out. */
-const BOOKKEEPING: readonly string[] = ['updated_at', 'digest_sent_on', 'reminded_at'];
+/** Columns the system sets on its own, outside the journal: when a digest or a reminder went out. */
+const BOOKKEEPING: readonly string[] = ['digest_sent_on', 'reminded_at'];
 
 /** Postgres error codes worth one retry: serialization failure and deadlock. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -251,7 +251,7 @@ async function reverseEvent(tx: Tx, event: schema.JournalEvent): Promise<void> {
   if (id === undefined) throw new LarderError('invalid:undo', `Change #${event.id} has no row to restore.`);
 
   // Bookkeeping columns change without a journal event (a reminder sent); they neither block an undo nor are put back by it.
-  const ignored = sql.raw(BOOKKEEPING.map((column) => ` - '${column}'`).join(''));
+  const ignored = sql.raw(['updated_at', ...BOOKKEEPING].map((column) => ` - '${column}'`).join(''));
   const [row] = await queryRows<{ matches: boolean | null }>(tx, sql`
     select ${event.after === null ? sql`null` : sql`(to_jsonb(t)${ignored}) = (to_jsonb(jsonb_populate_record(null::${name}, ${JSON.stringify(event.after)}::jsonb))${ignored})`} as matches
     from ${name} t where t.id = ${id} for update`);
