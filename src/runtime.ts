@@ -63,9 +63,12 @@ export async function openCore(config: Config, options: { log?: Logger } = {}): 
  * ones in flight finish, the database closes (PGlite must close to stay consistent).
  */
 export async function serve(config: Config): Promise<void> {
+  // The MCP server's modules load while the database opens, instead of after it.
+  const httpModule = import('./mcp/http.ts');
+  httpModule.catch(() => undefined); // awaited below; a failed open must not leave it unhandled
   const runtime = await openCore(config);
   const telegram = config.TELEGRAM_BOT_TOKEN ? await telegramFor(config, runtime) : null;
-  const { startHttpServer } = await import('./mcp/http.ts');
+  const { startHttpServer } = await httpModule;
   const http = await startHttpServer({
     core: runtime.core,
     log: runtime.log,

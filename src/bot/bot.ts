@@ -18,7 +18,7 @@ import { startFeature } from './features/start.ts';
 import { fallbackFeature, talkFeature } from './features/talk.ts';
 import { undoFeature } from './features/undo.ts';
 import { createRateLimiter, TELEGRAM_LIMITS, type RateLimits } from './limits.ts';
-import { chatKey, createInflight, gate, larderContext, once } from './middleware.ts';
+import { chatKey, createInflight, DEFAULT_USER_PER_MINUTE, gate, larderContext, once, userLimit } from './middleware.ts';
 import { answerButton, friendlyError, sendHtml, wasAnswered } from './reply.ts';
 import { createTelegramStore, type TelegramStore } from './store.ts';
 
@@ -45,6 +45,8 @@ export interface BotDeps {
   inflight?: ReturnType<typeof createInflight>;
   /** Telegram's own rows; made on the core's database when omitted. */
   store?: TelegramStore;
+  /** Messages and presses one person may send per chat per minute (default 30). */
+  userPerMinute?: number;
 }
 
 /** What went wrong, said kindly; the cause stays in the log. */
@@ -90,6 +92,7 @@ export function createBot(deps: BotDeps): Bot<LarderContext> {
   bot.errorBoundary(
     onError,
     gate(store),
+    userLimit({ perMinute: deps.userPerMinute ?? DEFAULT_USER_PER_MINUTE, clock: core.clock, log }),
     once(store, log),
     larderContext({ core, assistant, log, store }),
     startFeature(store),

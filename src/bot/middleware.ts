@@ -1,3 +1,5 @@
+import type { Clock } from '../core/clock.ts';
+import { createRateLimiter } from '../core/rate-limit.ts';
 import type { Context, MiddlewareFn, NextFunction } from 'grammy';
 import type { Chat, User } from 'grammy/types';
 import type { Assistant } from '../core/assistant/assistant.ts';
@@ -142,5 +144,28 @@ export function larderContext(deps: { core: Core; assistant: Assistant; log: Log
     ctx.member = member;
     ctx.request = () => newRequest(householdId, { door: 'bot', name: member.displayName, memberId: member.id });
     await next();
+  };
+}
+
+/** How many messages and button presses one person may send in one chat per minute. */
+export const DEFAULT_USER_PER_MINUTE = 30;
+
+/**
+ * Abuse guard: past the per-person limit in a chat, updates are dropped. The first one dropped
+ * in a burst gets a short answer, so a person knows why the bot went quiet; the rest get nothing.
+ */
+export function userLimit(options: { perMinute: number; clock?: Clock; log: Logger }): MiddlewareFn<Context> {
+  const limiter = createRateLimiter({ limit: options.perMinute, ...(options.clock ? { clock: options.clock } : {}) });
+  return async (ctx, next) => {
+    const user = ctx.from?.id;
+    if (user === undefined || ctx.chat === undefined) return next();
+    const decision = limiter.take(`${ctx.chat.id}:${user}`);
+    if (decision.allowed) return next();
+    if (!decision.first) return;
+    options.log.warn({ chatId: ctx.chat.id, userId: user }, 'a user went past the message limit');
+    const wait = Math.ceil(decision.retryAfterMs / 1000);
+    const text = `That's a lot of messages at once; I'll listen again in about ${wait} s.`;
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text });
+    else await ctx.reply(text);
   };
 }

@@ -33,6 +33,8 @@ export interface BotServiceOptions {
   /** Webhook mode (TELEGRAM_WEBHOOK_URL): Telegram POSTs updates to `url`; long polling otherwise. */
   webhook?: { url: string; secret?: string };
   limits?: RateLimits;
+  /** Messages and presses one person may send per chat per minute. */
+  userPerMinute?: number;
   botInfo?: UserFromGetMe;
   /** The scheduler's interval; `false` turns it off. */
   scheduler?: { intervalMs?: number; clock?: Clock } | false;
@@ -78,6 +80,7 @@ export function createBotService(options: BotServiceOptions): BotService {
     ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}),
     ...(options.assistant ? { assistant: options.assistant } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.userPerMinute ? { userPerMinute: options.userPerMinute } : {}),
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
   });
   const scheduler =

@@ -4,7 +4,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { Clock } from '../core/clock.ts';
 import type { Core } from '../core/core.ts';
 import type { Logger } from '../core/log.ts';
-import { createRateLimiter, DEFAULT_MCP_RPM } from './rate-limit.ts';
+import { createRateLimiter, DEFAULT_MCP_RPM } from '../core/rate-limit.ts';
 import { createMcpServerPool } from './server.ts';
 
 /** DESIGN §4: request bodies above 1 MB get 413. */

@@ -163,6 +163,8 @@ describe(`delivery (${testDatabaseKind})`, () => {
     const replies = fake.messagesIn(dm);
     expect(replies.map((reply) => reply.plain.split('\n')[1])).toEqual(['• milk — Dairy & Eggs', '• eggs — Dairy & Eggs', '• bread — Bakery']);
     const gaps = replies.slice(1).map((reply, index) => reply.time - (replies[index]?.time ?? 0));
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(950);
+    // Measured where the stand-in receives them, which jitters with the machine's load; without the
+    // limiter the gaps would be a few milliseconds, with it about a second.
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(800);
   });
 });

@@ -34,7 +34,7 @@ export interface BotHarness {
  * `larder serve` (MCP's), with the given secret.
  */
 export async function startBotHarness(
-  options: { llm?: Llm | null; limits?: RateLimits; webhook?: { secret?: string }; start?: boolean } = {},
+  options: { llm?: Llm | null; limits?: RateLimits; webhook?: { secret?: string }; start?: boolean; userPerMinute?: number } = {},
 ): Promise<BotHarness> {
   const fake = await startFakeTelegram();
   const t = await testCore(options.llm ? { llm: options.llm } : {});
@@ -50,6 +50,7 @@ export async function startBotHarness(
     token: fake.token,
     apiRoot: fake.apiRoot,
     limits: options.limits ?? FAST_LIMITS,
+    ...(options.userPerMinute ? { userPerMinute: options.userPerMinute } : {}),
     scheduler: false,
     pollTimeoutSeconds: 2,
     ...(server ? { webhook: { url: `${server.url}/telegram/webhook`, ...(options.webhook?.secret ? { secret: options.webhook.secret } : {}) } } : {}),

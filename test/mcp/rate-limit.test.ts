@@ -4,7 +4,7 @@ import { createManualClock } from '../../src/core/clock.ts';
 import { newRequest } from '../../src/core/context.ts';
 import { createLogger } from '../../src/core/log.ts';
 import { startHttpServer, type RunningHttpServer } from '../../src/mcp/http.ts';
-import { createRateLimiter, DEFAULT_MCP_RPM } from '../../src/mcp/rate-limit.ts';
+import { createRateLimiter, DEFAULT_MCP_RPM } from '../../src/core/rate-limit.ts';
 import { configSchema } from '../../src/config.ts';
 import { testCore, type TestCore } from '../support/core.ts';
 

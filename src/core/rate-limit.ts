@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../core/clock.ts';
+import { systemClock, type Clock } from './clock.ts';
 
 /** The default number of MCP requests one token may make per minute (LARDER_MCP_RPM). */
 export const DEFAULT_MCP_RPM = 120;
