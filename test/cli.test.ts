@@ -109,7 +109,8 @@ describe('larder parse / categorize / recipe parse', () => {
 });
 
 describe('larder token and configuration', () => {
-  it('creates a token (only the token on stdout) and revokes it', async () => {
+  // Four processes, each opening the database: slow on a busy two-core machine.
+  it('creates a token (only the token on stdout) and revokes it', { timeout: 120_000 }, async () => {
     const created = await larder(['token', 'create', '--household', 'family'], { env: databaseEnv });
     expect(created.code, created.stderr).toBe(0);
     const token = created.stdout.trim();
