@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.ts';
@@ -15,9 +13,8 @@ import { columnNames, getTableName } from '../../src/core/db/snapshot.ts';
 import { isLarderError } from '../../src/core/errors.ts';
 import { EXPORT_FORMAT, EXPORT_VERSION, ROW_SCHEMAS, type HouseholdExport } from '../../src/core/services/transfer.ts';
 import { again, testCore, testDatabaseKind, testPostgresUrl, type TestCore } from '../support/core.ts';
+import { runLarder, type Run } from '../support/cli.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = path.join(root, 'bin/larder.js');
 
 // ---------------------------------------------------------------------------------------------
 // A normalized view of a household, read straight from the tables (not through the export code):
@@ -383,29 +380,8 @@ describe('a PGlite data folder', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function larder(args: string[], env: Record<string, string>, input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, LARDER_LOG_LEVEL: 'warn', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`larder ${args.join(' ')} did not finish: ${stderr}`));
-    }, 30_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
+  return runLarder(args, { env: { ...process.env, LARDER_LOG_LEVEL: 'warn', ...env }, input, timeoutMs: 30_000 });
 }
 
 /** What a person would call the same household: its rows without ids, timestamps of export or slug. */

@@ -1,3 +1,4 @@
+import { bin, root, runLarder, type Run } from './cli.ts';
 /**
  * Helpers for the fault tests: `larder` processes started and stopped as an operator would,
  * MCP calls over plain HTTP, and checks that the journal and the data agree.
@@ -6,14 +7,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { queryRows, type DbOrTx } from '../../src/core/db/client.ts';
 
-export const root = fileURLToPath(new URL('../..', import.meta.url));
-export const bin = path.join(root, 'bin/larder.js');
+export { bin, root };
 
 /** The environment of a child `larder`: no bot, no LLM, no database but the one given. */
 export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -25,29 +24,9 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `larder …` to completion. */
+/** Runs `larder …` to completion, with the environment the fault tests give their processes. */
 export function larder(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`larder ${args.join(' ')} did not finish in ${timeoutMs} ms: ${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runLarder(args, { env: childEnv(env), timeoutMs });
 }
 
 /** Creates a token with `larder token create` and returns it. */
