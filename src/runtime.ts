@@ -75,7 +75,8 @@ export async function serve(config: Config): Promise<void> {
     port: config.PORT,
     host: config.LARDER_HOST,
     // Telegram POSTs the webhook with the public host name in Host.
-    allowedOrigins: [...config.LARDER_ALLOWED_ORIGINS, ...(config.TELEGRAM_WEBHOOK_URL ? [new URL(config.TELEGRAM_WEBHOOK_URL).hostname] : [])],
+    // The webhook route is served before the Host check, so MCP stays local unless LARDER_ALLOWED_ORIGINS says otherwise.
+    allowedOrigins: config.LARDER_ALLOWED_ORIGINS,
     ...(telegram?.route ? { extraRoutes: telegram.route } : {}),
     rateLimit: { requestsPerMinute: config.LARDER_MCP_RPM },
   });
