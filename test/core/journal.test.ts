@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { isLarderError } from '../../src/core/errors.ts';
 import * as schema from '../../src/core/db/schema.ts';
 import type { RequestContext } from '../../src/core/context.ts';
-import { again, testCore, type TestCore } from '../support/core.ts';
+import { again, householdState, testCore, type TestCore } from '../support/core.ts';
 
 let t: TestCore;
 beforeAll(async () => {
@@ -15,24 +15,17 @@ afterAll(async () => {
 
 /** A household's rows, exactly as stored, to compare before and after an undo. */
 async function householdRows(ctx: RequestContext) {
-  const db = t.core.db;
-  const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
-  const [lists, items, pantry, memory, categories, household] = await Promise.all([
-    db.select().from(schema.lists).where(eq(schema.lists.householdId, ctx.householdId)),
-    db.select().from(schema.items).where(eq(schema.items.householdId, ctx.householdId)),
-    db.select().from(schema.pantryItems).where(eq(schema.pantryItems.householdId, ctx.householdId)),
-    db.select().from(schema.categoryMemory).where(eq(schema.categoryMemory.householdId, ctx.householdId)),
-    db.select().from(schema.categories).where(eq(schema.categories.householdId, ctx.householdId)),
-    db.select().from(schema.households).where(eq(schema.households.id, ctx.householdId)),
+  const [rows, household] = await Promise.all([
+    householdState(t.core.db, ctx.householdId, {
+      lists: schema.lists,
+      items: schema.items,
+      pantry: schema.pantryItems,
+      memory: schema.categoryMemory,
+      categories: schema.categories,
+    }),
+    t.core.db.select().from(schema.households).where(eq(schema.households.id, ctx.householdId)),
   ]);
-  return {
-    lists: lists.sort(byId),
-    items: items.sort(byId),
-    pantry: pantry.sort(byId),
-    memory: memory.sort(byId),
-    categories: categories.sort(byId),
-    household,
-  };
+  return { ...rows, household };
 }
 
 describe('journal and undo', () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestContext } from '../../src/core/context.ts';
 import * as schema from '../../src/core/db/schema.ts';
 import { isLarderError } from '../../src/core/errors.ts';
-import { again, testCore, type TestCore } from '../support/core.ts';
+import { again, householdState, testCore, type TestCore } from '../support/core.ts';
 
 let t: TestCore;
 beforeAll(async () => {
@@ -17,7 +17,6 @@ beforeEach(() => {
   t.clock.set('2026-03-02T09:00:00Z');
 });
 
-const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
 
 /** Pantry entries as [name, amount, unit, status], by name. */
 async function pantryOf(ctx: RequestContext): Promise<Array<[string, number | null, string | null, string]>> {
@@ -40,24 +39,15 @@ async function matchesOf(ctx: RequestContext) {
 }
 
 /** Everything of a household a request could change, exactly as stored. */
-async function stateOf(ctx: RequestContext) {
-  const db = t.core.db;
-  const [recipes, lists, items, pantry, events, matches] = await Promise.all([
-    db.select().from(schema.recipes).where(eq(schema.recipes.householdId, ctx.householdId)),
-    db.select().from(schema.lists).where(eq(schema.lists.householdId, ctx.householdId)),
-    db.select().from(schema.items).where(eq(schema.items.householdId, ctx.householdId)),
-    db.select().from(schema.pantryItems).where(eq(schema.pantryItems.householdId, ctx.householdId)),
-    db.select().from(schema.events).where(eq(schema.events.householdId, ctx.householdId)),
-    db.select().from(schema.ingredientMatches).where(eq(schema.ingredientMatches.householdId, ctx.householdId)),
-  ]);
-  return {
-    recipes: recipes.sort(byId),
-    lists: lists.sort(byId),
-    items: items.sort(byId),
-    pantry: pantry.sort(byId),
-    events: events.sort(byId),
-    matches: matches.sort(byId),
-  };
+function stateOf(ctx: RequestContext) {
+  return householdState(t.core.db, ctx.householdId, {
+    recipes: schema.recipes,
+    lists: schema.lists,
+    items: schema.items,
+    pantry: schema.pantryItems,
+    events: schema.events,
+    matches: schema.ingredientMatches,
+  });
 }
 
 /** Per ingredient: [name, scaled amount, unit, state, pantry entry name, what to buy as "amount unit"]. */

@@ -4,18 +4,16 @@
  * whose lock file was left by the dead process opens again.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { testPostgresUrl } from '../support/core.ts';
 import {
   callOk,
   callTool,
   createToken,
   historyDisagreements,
   listItems,
-  migratedPgliteDir,
+  faultSetup,
+  FAULT_TARGETS,
   startServe,
-  tempDir,
   wholeHistory,
   type CallOutcome,
   type Server,
@@ -74,20 +72,11 @@ async function burstAndKill(server: Server, token: string): Promise<Burst> {
   return burst;
 }
 
-const targets: Array<{ name: string; kind: 'pglite' | 'postgres' }> = [
-  { name: 'PGlite', kind: 'pglite' },
-  ...(process.env.TEST_DATABASE_URL ? [{ name: 'PostgreSQL', kind: 'postgres' as const }] : []),
-];
-
-describe.each(targets)('kill -9 during a burst of writes ($name)', ({ kind }) => {
+describe.each(FAULT_TARGETS)('kill -9 during a burst of writes ($name)', ({ kind }) => {
   it('keeps every acknowledged change, all or nothing per request, and the journal in step', { timeout: 180_000 }, async () => {
-    const temp = tempDir('larder-kill9-');
-    const postgres = kind === 'postgres' ? await testPostgresUrl() : null;
-    const env: Record<string, string> = postgres ? { DATABASE_URL: postgres.url } : { LARDER_DATA_DIR: temp.dir };
-    const lockFile = path.join(temp.dir, 'larder.lock');
-    const servers: Server[] = [];
+    const setup = await faultSetup(kind, 'larder-kill9-');
+    const { env, lockFile, servers } = setup;
     try {
-      if (kind === 'pglite') await migratedPgliteDir(temp.dir);
       const token = await createToken(env);
       const first = await startServe(env);
       servers.push(first);
@@ -141,9 +130,7 @@ describe.each(targets)('kill -9 during a burst of writes ($name)', ({ kind }) =>
       expect((await second.exited).code).toBe(0);
       if (kind === 'pglite') expect(fs.existsSync(lockFile)).toBe(false);
     } finally {
-      await Promise.all(servers.map((server) => server.kill()));
-      temp.remove();
-      await postgres?.drop();
+      await setup.cleanup();
     }
   });
 });

@@ -6,24 +6,22 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.ts';
 import { startHttpServer } from '../../src/mcp/http.ts';
-import { testCore, testPostgresUrl } from '../support/core.ts';
+import { testCore } from '../support/core.ts';
 import {
   callOk,
   callTool,
   createToken,
   historyDisagreements,
   listItems,
-  migratedPgliteDir,
+  faultSetup,
+  FAULT_TARGETS,
   sleep,
   startServe,
-  tempDir,
   wholeHistory,
   type CallOutcome,
-  type Server,
 } from '../support/faults.ts';
 
 /** Opens a TCP connection to the port: true when accepted, false when refused. */
@@ -80,20 +78,11 @@ const BURST_CALLS = 60;
 const BURST_CONCURRENCY = 8;
 const burstNames = (call: number) => [`term ${call} a`, `term ${call} b`];
 
-const targets: Array<{ name: string; kind: 'pglite' | 'postgres' }> = [
-  { name: 'PGlite', kind: 'pglite' },
-  ...(process.env.TEST_DATABASE_URL ? [{ name: 'PostgreSQL', kind: 'postgres' as const }] : []),
-];
-
-describe.each(targets)('SIGTERM with requests in flight ($name)', ({ kind }) => {
+describe.each(FAULT_TARGETS)('SIGTERM with requests in flight ($name)', ({ kind }) => {
   it('finishes them, refuses new connections, closes the database and exits 0', { timeout: 180_000 }, async () => {
-    const temp = tempDir('larder-sigterm-');
-    const postgres = kind === 'postgres' ? await testPostgresUrl() : null;
-    const env: Record<string, string> = postgres ? { DATABASE_URL: postgres.url } : { LARDER_DATA_DIR: temp.dir };
-    const lockFile = path.join(temp.dir, 'larder.lock');
-    const servers: Server[] = [];
+    const setup = await faultSetup(kind, 'larder-sigterm-');
+    const { env, lockFile, servers } = setup;
     try {
-      if (kind === 'pglite') await migratedPgliteDir(temp.dir);
       const token = await createToken(env);
       const server = await startServe(env);
       servers.push(server);
@@ -182,9 +171,7 @@ describe.each(targets)('SIGTERM with requests in flight ($name)', ({ kind }) => 
       again.child.kill('SIGTERM');
       expect((await again.exited).code).toBe(0);
     } finally {
-      await Promise.all(servers.map((server) => server.kill()));
-      temp.remove();
-      await postgres?.drop();
+      await setup.cleanup();
     }
   });
 });

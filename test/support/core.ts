@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
+import { asc, eq } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createManualClock, type ManualClock } from '../../src/core/clock.ts';
@@ -99,4 +101,25 @@ export async function testCore(
 /** The same household in a new request (a new undo unit). */
 export function again(ctx: RequestContext): RequestContext {
   return newRequest(ctx.householdId, ctx.actor);
+}
+
+/** A table with rows per household. */
+type HouseholdTable = PgTable & { householdId: AnyPgColumn; id: AnyPgColumn };
+
+/**
+ * Chosen tables' rows of one household, exactly as stored and in id order: compare two of these
+ * to prove a request changed nothing, or that an undo put everything back.
+ */
+export async function householdState<T extends Record<string, HouseholdTable>>(
+  db: Db,
+  householdId: number,
+  tables: T,
+): Promise<Record<keyof T, unknown[]>> {
+  const entries = await Promise.all(
+    Object.entries(tables).map(async ([name, table]) => {
+      const rows = await db.select().from(table).where(eq(table.householdId, householdId)).orderBy(asc(table.id));
+      return [name, rows] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Record<keyof T, unknown[]>;
 }

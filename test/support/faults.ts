@@ -11,6 +11,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { queryRows, type DbOrTx } from '../../src/core/db/client.ts';
+import { testPostgresUrl } from './core.ts';
 
 export { bin, root };
 
@@ -205,3 +206,44 @@ export function tempDir(prefix: string): { dir: string; remove(): void } {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The databases the process-level fault tests run against: PGlite always, PostgreSQL when configured. */
+export const FAULT_TARGETS: Array<{ name: string; kind: 'pglite' | 'postgres' }> = [
+  { name: 'PGlite', kind: 'pglite' },
+  ...(process.env.TEST_DATABASE_URL ? [{ name: 'PostgreSQL', kind: 'postgres' as const }] : []),
+];
+
+/** One fault scenario's surroundings: a database of its own, the servers it started, and their cleanup. */
+export interface FaultSetup {
+  env: Record<string, string>;
+  /** The PGlite lock file (in the temp folder, also for PostgreSQL where it never appears). */
+  lockFile: string;
+  servers: Server[];
+  /** Kills every server started, removes the folder, drops the PostgreSQL database. */
+  cleanup(): Promise<void>;
+}
+
+/** A fresh, migrated database for `larder` processes: a PGlite folder, or a PostgreSQL database of its own. */
+export async function faultSetup(kind: 'pglite' | 'postgres', prefix: string): Promise<FaultSetup> {
+  const temp = tempDir(prefix);
+  const postgres = kind === 'postgres' ? await testPostgresUrl() : null;
+  const servers: Server[] = [];
+  if (kind === 'pglite') {
+    try {
+      await migratedPgliteDir(temp.dir);
+    } catch (error) {
+      temp.remove();
+      throw error;
+    }
+  }
+  return {
+    env: postgres ? { DATABASE_URL: postgres.url } : { LARDER_DATA_DIR: temp.dir },
+    lockFile: path.join(temp.dir, 'larder.lock'),
+    servers,
+    cleanup: async () => {
+      await Promise.all(servers.map((server) => server.kill()));
+      temp.remove();
+      await postgres?.drop();
+    },
+  };
+}
