@@ -5,22 +5,15 @@ import { ConfigError, loadConfig } from './config.ts';
 // Commands load what they need when they run: `larder parse` should not pay for the database and MCP.
 const openCore = async (...args: Parameters<typeof import('./runtime.ts').openCore>) => (await import('./runtime.ts')).openCore(...args);
 
-/** Reads all of standard input (for `recipe parse < FILE`). */
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) {
-    throw new CommanderError(2, 'larder.stdin', 'Pipe the recipe text in: larder recipe parse --json < recipe.txt');
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+/** Pasted recipe text larger than this is not a recipe. */
+const MAX_RECIPE_BYTES = 1024 * 1024;
 
 /** Reads a file, or standard input when none is named, refusing more than `limit` bytes. */
 async function readInput(file: string | undefined, limit: number, usage: string): Promise<string> {
   const { LarderError } = await import('./core/errors.ts');
   const tooBig = () => new LarderError('invalid:input', `The input is larger than ${Math.round(limit / 1024 / 1024)} MB.`);
   if (file === undefined) {
-    if (process.stdin.isTTY) throw new LarderError('invalid:input', `Pipe the file in, or name it with --file: ${usage}`);
+    if (process.stdin.isTTY) throw new LarderError('invalid:input', `Nothing was piped in. Use: ${usage}`);
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of process.stdin) {
@@ -206,7 +199,7 @@ export function buildCli(): Command {
     .option('--json', 'print one JSON object')
     .action(async (options: { json?: boolean }) => {
       const { parseRecipeText } = await import('./core/nlp/recipe-text.ts');
-      const parsed = parseRecipeText(await readStdin());
+      const parsed = parseRecipeText(await readInput(undefined, MAX_RECIPE_BYTES, 'larder recipe parse --json < recipe.txt'));
       const result = {
         title: parsed.title,
         servings: parsed.servings,
@@ -254,7 +247,7 @@ export function buildCli(): Command {
     .action(async (options: { household?: string; file?: string; replace?: boolean; json?: boolean }) => {
       const { MAX_IMPORT_BYTES, parseHouseholdExport } = await import('./core/services/transfer.ts');
       // Read and check the file before opening the database: a bad file never gets that far.
-      const parsed = parseHouseholdExport(await readInput(options.file, MAX_IMPORT_BYTES, 'larder import --household NAME < family.json'));
+      const parsed = parseHouseholdExport(await readInput(options.file, MAX_IMPORT_BYTES, 'larder import --household NAME < family.json (or --file family.json)'));
       const runtime = await openCore(loadConfig());
       try {
         const result = await runtime.core.transfer.importHousehold(parsed, { household: options.household, replace: options.replace ?? false });
