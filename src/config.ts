@@ -73,6 +73,8 @@ export const configSchema = z.object({
   LARDER_HOUSEHOLD: optionalText.default('default'),
   // Per token, over HTTP: an assistant in a loop must not monopolize the server or the household's LLM budget.
   LARDER_MCP_RPM: positiveInt(120),
+  // How often the scheduler looks for due reminders and digests; every instance ticks, one wins each tick.
+  LARDER_SCHEDULER_INTERVAL_MS: wholeNumber(30_000, 10),
   LARDER_ALLOWED_ORIGINS: optionalText.transform((value) =>
     value === undefined ? [] : value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''),
   ),

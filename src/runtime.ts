@@ -111,6 +111,9 @@ async function telegramFor(config: Config, runtime: Runtime) {
     token: config.TELEGRAM_BOT_TOKEN ?? '',
     ...(config.TELEGRAM_API_ROOT ? { apiRoot: config.TELEGRAM_API_ROOT } : {}),
     ...(config.TELEGRAM_WEBHOOK_URL ? { webhook: { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET } } : {}),
+    scheduler: { intervalMs: config.LARDER_SCHEDULER_INTERVAL_MS },
+    // On PostgreSQL, several instances may share the database: a chat's updates take its lock there.
+    advisoryLock: runtime.database.advisoryLock,
   });
 }
 

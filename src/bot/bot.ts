@@ -5,6 +5,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import { assistantFor, type Assistant } from '../core/assistant/assistant.ts';
 import { htmlToPlain } from '../core/assistant/render.ts';
 import type { Core } from '../core/core.ts';
+import type { AdvisoryLock } from '../core/db/client.ts';
 import type { Logger } from '../core/log.ts';
 import type { LarderContext } from './context.ts';
 import { householdFeature } from './features/household.ts';
@@ -18,7 +19,7 @@ import { startFeature } from './features/start.ts';
 import { fallbackFeature, talkFeature } from './features/talk.ts';
 import { undoFeature } from './features/undo.ts';
 import { createRateLimiter, TELEGRAM_LIMITS, type RateLimits } from './limits.ts';
-import { chatKey, createInflight, DEFAULT_USER_PER_MINUTE, gate, larderContext, once, userLimit } from './middleware.ts';
+import { chatKey, chatOrder, createInflight, DEFAULT_USER_PER_MINUTE, gate, larderContext, once, userLimit } from './middleware.ts';
 import { answerButton, friendlyError, sendHtml, wasAnswered } from './reply.ts';
 import { createTelegramStore, type TelegramStore } from './store.ts';
 
@@ -47,6 +48,11 @@ export interface BotDeps {
   store?: TelegramStore;
   /** Messages and presses one person may send per chat per minute (default 30). */
   userPerMinute?: number;
+  /**
+   * The database's advisory lock (PostgreSQL), so a chat's updates run in order across every
+   * instance, not only inside this process. Omitted or null: in-process order only (PGlite).
+   */
+  advisoryLock?: AdvisoryLock | null;
 }
 
 /** What went wrong, said kindly; the cause stays in the log. */
@@ -54,8 +60,8 @@ const SORRY = 'Sorry, something went wrong on my side. Please try again in a mom
 
 /**
  * Builds Larder's Telegram bot: throttled (Telegram's limits, no stricter) and retried (flood
- * waits, 5xx) outgoing calls; updates ordered per chat; each update handled once; one error
- * boundary around the features; the fallback last.
+ * waits, 5xx) outgoing calls; updates ordered per chat (across instances with `advisoryLock`);
+ * each update handled once; an error boundary around the features; the fallback last.
  *
  * @example
  * const bot = createBot({ core, token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT });
@@ -89,7 +95,9 @@ export function createBot(deps: BotDeps): Bot<LarderContext> {
 
   bot.use(inflight.middleware);
   bot.use(sequentialize(chatKey));
-  bot.errorBoundary(
+  // Two boundaries: the outer one answers a chat lock that could not be taken (database down);
+  // the inner one answers a failed update while its chat is still locked, so that answer keeps its place too.
+  bot.errorBoundary(onError, chatOrder(deps.advisoryLock ?? null)).errorBoundary(
     onError,
     gate(store),
     userLimit({ perMinute: deps.userPerMinute ?? DEFAULT_USER_PER_MINUTE, clock: core.clock, log }),

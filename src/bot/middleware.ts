@@ -5,6 +5,7 @@ import type { Chat, User } from 'grammy/types';
 import type { Assistant } from '../core/assistant/assistant.ts';
 import { newRequest } from '../core/context.ts';
 import type { Core } from '../core/core.ts';
+import type { AdvisoryLock } from '../core/db/client.ts';
 import type { Member } from '../core/db/schema.ts';
 import type { Logger } from '../core/log.ts';
 import { isAddressed } from './addressing.ts';
@@ -15,6 +16,40 @@ import type { TelegramStore } from './store.ts';
 /** The key updates are ordered by: one chat's updates run one after another, chats run side by side. */
 export function chatKey(ctx: Context): string | undefined {
   return ctx.chat?.id.toString();
+}
+
+/**
+ * The namespace of the per-chat advisory locks, `pg_advisory_lock(CHAT_LOCK_NAMESPACE, key)`.
+ * The migration (7261001) and scheduler (7261002) locks use the one-bigint form, whose keys
+ * PostgreSQL keeps apart from two-int keys; a namespace of its own keeps any later two-int lock apart too.
+ */
+export const CHAT_LOCK_NAMESPACE = 7261003;
+
+/**
+ * A chat id (64-bit) folded into the 32-bit key of its lock. Two chats that share a key only
+ * wait for each other now and then; a chat always gets the same key, on every instance.
+ *
+ * @example chatLockKey(-1001234567890) === chatLockKey(-1001234567890)
+ */
+export function chatLockKey(chatId: number): number {
+  const id = BigInt(chatId);
+  return Number(BigInt.asIntN(32, id ^ (id >> 32n)));
+}
+
+/**
+ * One chat's updates one after another across every instance on the database: the update holds
+ * its chat's PostgreSQL advisory lock while it is handled, reply included. `sequentialize` keeps
+ * the order inside a process; this keeps it when a load balancer spreads a chat over instances.
+ * Waiters are granted the lock in the order they asked for it, so a chat's updates run in the
+ * order they reached the database. Without a lock (PGlite: one process) it does nothing.
+ */
+export function chatOrder(lock: AdvisoryLock | null): MiddlewareFn<Context> {
+  return async (ctx, next) => {
+    // The same chat `chatKey` orders by inside the process.
+    const chatId = ctx.chat?.id;
+    if (lock === null || chatId === undefined) return next();
+    await lock(CHAT_LOCK_NAMESPACE, chatLockKey(chatId), () => next());
+  };
 }
 
 /** "Ada Okafor". */

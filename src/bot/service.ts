@@ -7,6 +7,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import type { Assistant } from '../core/assistant/assistant.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Core } from '../core/core.ts';
+import type { AdvisoryLock } from '../core/db/client.ts';
 import { LarderError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { createBot, DEFAULT_API_ROOT } from './bot.ts';
@@ -42,6 +43,8 @@ export interface BotServiceOptions {
   pollTimeoutSeconds?: number;
   /** How long a stop waits for updates in flight; 20 s by default. */
   stopTimeoutMs?: number;
+  /** The database's advisory lock (PostgreSQL: `Database.advisoryLock`): per-chat order across instances. */
+  advisoryLock?: AdvisoryLock | null;
 }
 
 /** The bot with everything that runs it: polling or webhook, the scheduler, a clean stop. */
@@ -82,6 +85,7 @@ export function createBotService(options: BotServiceOptions): BotService {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.userPerMinute ? { userPerMinute: options.userPerMinute } : {}),
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+    ...(options.advisoryLock ? { advisoryLock: options.advisoryLock } : {}),
   });
   const scheduler =
     options.scheduler === false

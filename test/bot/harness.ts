@@ -53,6 +53,8 @@ export async function startBotHarness(
     ...(options.userPerMinute ? { userPerMinute: options.userPerMinute } : {}),
     scheduler: false,
     pollTimeoutSeconds: 2,
+    // On PostgreSQL every bot test runs with the per-chat lock, as `larder serve` does.
+    advisoryLock: t.database.advisoryLock,
     ...(server ? { webhook: { url: `${server.url}/telegram/webhook`, ...(options.webhook?.secret ? { secret: options.webhook.secret } : {}) } } : {}),
   });
   webhook.route = service.route;

@@ -16,17 +16,33 @@ export type DbOrTx = Db | Tx;
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle', import.meta.url));
 
+/**
+ * Runs `work` while this process holds the session-level advisory lock `(namespace, key)`
+ * (`pg_advisory_lock(int, int)`), waiting for it first; released when `work` settles, thrown or not.
+ */
+export type AdvisoryLock = <T>(namespace: number, key: number, work: () => Promise<T>) => Promise<T>;
+
+/** Connections of the advisory-lock pool: at most this many locks held (updates handled) at once per process. */
+export const LOCK_POOL_SIZE = 20;
+/** How long a lock may be waited for before the wait fails (a holder stuck this long is a bug, not a queue). */
+export const LOCK_WAIT_MS = 120_000;
+
 /** An open database with its driver kind and a way to close it. */
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /**
+   * Locks shared by every process on the database: PostgreSQL only. Null on PGlite, where one
+   * process owns the database and in-process ordering is all there is to keep.
+   */
+  advisoryLock: AdvisoryLock | null;
   /** Applies pending migrations (idempotent). */
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
 
 export type DatabaseOptions =
-  | { kind: 'postgres'; url: string; poolSize?: number; migrationsSchema?: string }
+  | { kind: 'postgres'; url: string; poolSize?: number; lockPoolSize?: number; lockWaitMs?: number; migrationsSchema?: string }
   | { kind: 'pglite'; dataDir: string | null; loadDataDir?: Blob | File }
   | { kind: 'pglite-client'; client: PGlite };
 
@@ -50,9 +66,36 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // broken client on release, but pg also emits 'error' on it, which would crash the process.
     pool.on('connect', (client) => client.on('error', () => undefined));
     const db = drizzlePg(pool, { schema }) as unknown as Db;
+    // A session lock is unlocked on the connection that took it and is held for the whole locked
+    // work (a Telegram update: LLM and Bot API calls, queries through `pool`). Taken from `pool`,
+    // a few waiting updates could hold every connection while the holder waits for one: a
+    // deadlock. So locks have a small pool of their own; its connections only lock and unlock.
+    // pg opens them on first use, so commands that never lock never connect.
+    const lockPool = new pg.Pool({ connectionString: options.url, max: options.lockPoolSize ?? LOCK_POOL_SIZE, lock_timeout: options.lockWaitMs ?? LOCK_WAIT_MS });
+    lockPool.on('error', () => undefined);
+    lockPool.on('connect', (client) => client.on('error', () => undefined));
+    const advisoryLock: AdvisoryLock = async (namespace, key, work) => {
+      const client = await lockPool.connect();
+      try {
+        await client.query('select pg_advisory_lock($1::int, $2::int)', [namespace, key]);
+      } catch (error) {
+        client.release(true);
+        throw error;
+      }
+      try {
+        return await work();
+      } finally {
+        // A connection that cannot unlock is closed instead: PostgreSQL drops a session's locks with it.
+        await client.query('select pg_advisory_unlock($1::int, $2::int)', [namespace, key]).then(
+          () => client.release(),
+          (error: unknown) => client.release(error instanceof Error ? error : true),
+        );
+      }
+    };
     return {
       db,
       kind: 'postgres',
+      advisoryLock,
       migrate: async () => {
         // One migrator at a time when several instances start together on one database.
         const client = await pool.connect();
@@ -67,7 +110,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           client.release();
         }
       },
-      close: () => pool.end(),
+      close: async () => {
+        await Promise.all([pool.end(), lockPool.end()]);
+      },
     };
   }
 
@@ -96,6 +141,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     db,
     kind: 'pglite',
+    advisoryLock: null,
     migrate: async () => {
       await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
     },
