@@ -194,6 +194,17 @@ describe('lists and items', () => {
     await expectRejectedWithoutChange(() => t.core.lists.add(again(ctx), { list: 'tasks', items: [{ name: 'milk' }] }), 'invalid:list');
   });
 
+  it('makes one task list when the first tasks of a household arrive at once', async () => {
+    const ctx = await t.household('first tasks');
+    const titles = Array.from({ length: 8 }, (_, k) => `task ${k}`);
+    const added = await Promise.all(titles.map((title) => t.core.lists.addTask(again(ctx), { title })));
+    expect(new Set(added.map((result) => result.list.id)).size).toBe(1);
+    expect((await t.core.lists.all(ctx)).map((entry) => [entry.name, entry.open])).toEqual([
+      ['Shopping', 0],
+      ['Tasks', 8],
+    ]);
+  });
+
   it('loses no update when 50 adds of the same item race', async () => {
     const ctx = await t.household('race');
     await Promise.all(Array.from({ length: 50 }, () => t.core.lists.add(again(ctx), { items: [{ name: 'eggs', quantity: '1' }] })));

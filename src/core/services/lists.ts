@@ -603,9 +603,15 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
             .values({ householdId: ctx.householdId, name: TASK_LIST_NAME, kind: 'task', createdAt: now, updatedAt: now })
             .onConflictDoNothing()
             .returning();
-          if (!created) throw new LarderError('conflict:list', `A list called ${TASK_LIST_NAME} exists but is not a task list.`);
-          log.record({ kind: 'list.create', entity: 'list', before: null, after: created, summary: `created the list ${created.name}` });
-          list = created;
+          if (created) {
+            log.record({ kind: 'list.create', entity: 'list', before: null, after: created, summary: `created the list ${created.name}` });
+            list = created;
+          } else {
+            // Another request made it a moment ago (the insert waited for it): this statement sees it.
+            const made = (await listsOf(ctx.householdId, tx)).find((candidate) => candidate.kind === 'task');
+            if (!made) throw new LarderError('conflict:list', `A list called ${TASK_LIST_NAME} exists but is not a task list.`);
+            list = made;
+          }
         }
       } else {
         list = await resolve(ctx.householdId, input.list, tx);
