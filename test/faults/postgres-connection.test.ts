@@ -109,7 +109,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('PostgreSQL connection lost mid-
     {
       where: 'waiting for the list row lock, before writing anything',
       lock: 'select id from lists for update',
-      blockedOn: /from "lists".*for update/is,
+      // Adding locks the list row inside larder_lock_open_items (drizzle/0003).
+      blockedOn: /larder_lock_open_items/i,
     },
     {
       where: 'after inserting its items, waiting to write their journal events',

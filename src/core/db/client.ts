@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
-import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { getTableColumns, type ExtractTablesWithRelations, type SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTable, PgTransaction } from 'drizzle-orm/pg-core';
 import { LarderError } from '../errors.ts';
 import * as schema from './schema.ts';
 
@@ -153,6 +153,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 /**
+ * A hot query built once and run many times. Drizzle spends about 0.2 ms building a query's SQL,
+ * as long as PGlite takes to run a small one; on PostgreSQL a named statement is also parsed and
+ * planned once per connection. Built on first use, so a core can be made before its database
+ * answers. Only for queries on the database itself: one inside a transaction must be built on it.
+ *
+ * @example
+ * const byHash = preparedQuery(() => db.select().from(apiTokens).where(eq(apiTokens.hash, sql.placeholder('hash'))).prepare('larder_token_by_hash'));
+ * const rows = await byHash().execute({ hash });
+ */
+export function preparedQuery<T>(build: () => T): () => T {
+  let prepared: T | undefined;
+  return () => (prepared ??= build());
+}
+
+/**
  * A PGlite folder belongs to one process; a second one opening it would hang. The lock file
  * turns that hang into an immediate, clear error. A lock left by a dead process is taken over.
  */
@@ -205,4 +220,21 @@ function isAlive(pid: number): boolean {
 export async function queryRows<T extends Record<string, unknown>>(db: DbOrTx, statement: SQL): Promise<T[]> {
   const result: unknown = await db.execute(statement);
   return (result as { rows: T[] }).rows;
+}
+
+/**
+ * Rows of `table` returned by raw SQL (a function returning `setof table`), mapped the way
+ * drizzle maps its own selects: property names, dates, numbers.
+ */
+export async function queryTableRows<T extends PgTable>(db: DbOrTx, table: T, statement: SQL): Promise<Array<T['$inferSelect']>> {
+  const columns = Object.entries(getTableColumns(table));
+  const rows = await queryRows(db, statement);
+  return rows.map((raw) => {
+    const row: Record<string, unknown> = {};
+    for (const [property, column] of columns) {
+      const value = raw[column.name];
+      row[property] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+    }
+    return row;
+  });
 }

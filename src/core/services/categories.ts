@@ -1,7 +1,7 @@
 import { and, asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { RequestContext } from '../context.ts';
-import type { Db, DbOrTx, Tx } from '../db/client.ts';
+import { preparedQuery, type Db, type DbOrTx, type Tx } from '../db/client.ts';
 import * as schema from '../db/schema.ts';
 import { LarderError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -92,22 +92,28 @@ export function createCategoryService(deps: {
     return names.map((name) => pickCategory(all, name));
   }
 
-  async function categorize(householdId: number, names: readonly string[]) {
-    const keys = [...new Set(names.map(normalizeKey).filter((key) => key !== ''))];
-    // The categories in aisle order with what the household remembered for these keys: one query.
-    const rows = await db
+  // Every add reads this: built once, the keys passed as one array.
+  const categoriesWithMemory = preparedQuery(() =>
+    db
       .select({ category: schema.categories, memory: schema.categoryMemory })
       .from(schema.categories)
       .leftJoin(
         schema.categoryMemory,
         and(
           eq(schema.categoryMemory.categoryId, schema.categories.id),
-          eq(schema.categoryMemory.householdId, householdId),
-          keys.length > 0 ? inArray(schema.categoryMemory.key, keys) : sql`false`,
+          eq(schema.categoryMemory.householdId, sql.placeholder('householdId')),
+          sql`${schema.categoryMemory.key} = any(${sql.placeholder('keys')}::text[])`,
         ),
       )
-      .where(eq(schema.categories.householdId, householdId))
-      .orderBy(asc(schema.categories.position), asc(schema.categories.id));
+      .where(eq(schema.categories.householdId, sql.placeholder('householdId')))
+      .orderBy(asc(schema.categories.position), asc(schema.categories.id))
+      .prepare('larder_categories_with_memory'),
+  );
+
+  async function categorize(householdId: number, names: readonly string[]) {
+    const keys = [...new Set(names.map(normalizeKey).filter((key) => key !== ''))];
+    // The categories in aisle order with what the household remembered for these keys: one query.
+    const rows = await categoriesWithMemory().execute({ householdId, keys });
     const byId = new Map<number, schema.Category>();
     for (const row of rows) if (!byId.has(row.category.id)) byId.set(row.category.id, row.category);
     const all = [...byId.values()];

@@ -1,7 +1,7 @@
-import { and, asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { RequestContext } from '../context.ts';
-import type { Db, DbOrTx, Tx } from '../db/client.ts';
+import { preparedQuery, queryTableRows, type Db, type DbOrTx, type Tx } from '../db/client.ts';
 import * as schema from '../db/schema.ts';
 import { LarderError } from '../errors.ts';
 import { cleanText, normalizeKey } from '../nlp/normalize.ts';
@@ -90,6 +90,11 @@ export interface PreparedItem {
 const DEFAULT_LIST_WORDS = new Set(['', 'shopping', 'shopping list', 'grocery', 'groceries', 'grocery list', 'list', 'the list', 'default', 'my list', 'our list']);
 const TASK_LIST_NAME = 'Tasks';
 
+/** Whether a list reference means the default list ("shopping", "the list", nothing). */
+function isDefaultRef(ref: ListRef): boolean {
+  return ref === null || ref === undefined || (typeof ref === 'string' && DEFAULT_LIST_WORDS.has(cleanText(ref)));
+}
+
 /** "the Costco list" → "costco". */
 function listWords(ref: string): string {
   return cleanText(ref)
@@ -101,14 +106,39 @@ function listWords(ref: string): string {
 export function createListService(deps: { db: Db; clock: Clock; journal: JournalService; categories: CategoryService }): ListService {
   const { db, clock, journal, categories } = deps;
 
+  // Every request that names a list reads them: built once.
+  const listsOfHousehold = preparedQuery(() =>
+    db.select().from(schema.lists).where(eq(schema.lists.householdId, sql.placeholder('householdId'))).orderBy(asc(schema.lists.id)).prepare('larder_lists_of_household'),
+  );
+  // The items of a list with their category's name and aisle position, in one query.
+  const itemsOfList = preparedQuery(() =>
+    db
+      .select({ item: schema.items, categoryName: schema.categories.name, position: schema.categories.position })
+      .from(schema.items)
+      .leftJoin(schema.categories, and(eq(schema.categories.id, schema.items.categoryId), eq(schema.categories.householdId, sql.placeholder('householdId'))))
+      .where(eq(schema.items.listId, sql.placeholder('listId')))
+      .prepare('larder_items_of_list'),
+  );
+
+  const itemsOfDefaultList = preparedQuery(() =>
+    db
+      .select({ item: schema.items, categoryName: schema.categories.name, position: schema.categories.position })
+      .from(schema.items)
+      .innerJoin(schema.lists, and(eq(schema.lists.id, schema.items.listId), eq(schema.lists.isDefault, true)))
+      .leftJoin(schema.categories, and(eq(schema.categories.id, schema.items.categoryId), eq(schema.categories.householdId, sql.placeholder('householdId'))))
+      .where(eq(schema.lists.householdId, sql.placeholder('householdId')))
+      .prepare('larder_items_of_default_list'),
+  );
+
   async function listsOf(householdId: number, tx: DbOrTx = db) {
+    if (tx === db) return listsOfHousehold().execute({ householdId });
     return tx.select().from(schema.lists).where(eq(schema.lists.householdId, householdId)).orderBy(asc(schema.lists.id));
   }
 
   async function resolve(householdId: number, ref: ListRef, tx: DbOrTx = db): Promise<schema.List> {
     const all = await listsOf(householdId, tx);
     const fallback = all.find((list) => list.isDefault);
-    if (ref === null || ref === undefined || (typeof ref === 'string' && DEFAULT_LIST_WORDS.has(cleanText(ref)))) {
+    if (ref === null || ref === undefined || isDefaultRef(ref)) {
       if (!fallback) throw new LarderError('not_found:list', 'This household has no default list.');
       return fallback;
     }
@@ -172,13 +202,16 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
   }
 
   async function get(ctx: RequestContext, input: { list?: ListRef } = {}) {
+    // The default list's items are read beside the lists (one wait on PostgreSQL, not two).
+    const defaultItems = isDefaultRef(input.list) ? itemsOfDefaultList().execute({ householdId: ctx.householdId }) : null;
+    defaultItems?.catch(() => undefined);
     const list = await resolve(ctx.householdId, input.list);
-    // The items with their category's name and aisle position, in one query.
-    const joined = await db
-      .select({ item: schema.items, categoryName: schema.categories.name, position: schema.categories.position })
-      .from(schema.items)
-      .leftJoin(schema.categories, and(eq(schema.categories.id, schema.items.categoryId), eq(schema.categories.householdId, ctx.householdId)))
-      .where(eq(schema.items.listId, list.id));
+    const early = defaultItems ? await defaultItems : null;
+    // Another request may have changed the default list in between: then read this one's items.
+    const joined =
+      early !== null && early.every((row) => row.item.listId === list.id)
+        ? early
+        : await itemsOfList().execute({ householdId: ctx.householdId, listId: list.id });
     const position = new Map<number, number>();
     const names = new Map<number, string>();
     for (const row of joined) {
@@ -234,13 +267,11 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
     prepared: PreparedItem[],
     extra: { sourceRecipeId?: number | null } = {},
   ): Promise<AddResult['items']> {
-    // Serializes adds to one list: the merge below reads then writes, and must not lose an update.
-    await tx.select({ id: schema.lists.id }).from(schema.lists).where(eq(schema.lists.id, list.id)).for('update');
+    // Locks the list, then reads its open items with these keys (one call, drizzle/0003): adds to
+    // one list run one after another, since the merge below reads then writes and must not lose an update.
+    const keys = prepared.map((item) => item.key);
+    const existing = await queryTableRows(tx, schema.items, sql`select * from larder_lock_open_items(${list.id}::bigint, ${sql.param(keys)}::text[])`);
     await categories.rememberLlmChoices(tx, ctx.householdId, prepared.map((item) => item.category));
-    const existing = await tx
-      .select()
-      .from(schema.items)
-      .where(and(eq(schema.items.listId, list.id), eq(schema.items.checked, false), inArray(schema.items.key, prepared.map((item) => item.key))));
     const open = new Map(existing.map((row) => [row.key, row]));
     const now = clock.now();
     const learned = await categories.learnMany(
@@ -374,29 +405,30 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
       const single = quantity === null ? null : singleAmount(parseQuantity(quantity));
       return sql`(${before.id}::bigint, ${quantity}::text, ${single?.amount ?? null}::double precision, ${single?.unit ?? null}::text, ${item.note ?? before.note}::text, ${item.chosen?.id ?? null}::bigint)`;
     });
-    const updated = await tx
-      .update(schema.items)
-      .set({
-        quantity: sql`v.quantity`,
-        amount: sql`v.amount`,
-        unit: sql`v.unit`,
-        note: sql`v.note`,
-        // Only a category the user named moves the item; otherwise it stays where it is.
-        categoryId: sql`coalesce(v.category_id, ${schema.items.categoryId})`,
-        updatedAt: now,
-      })
-      .from(sql`(values ${sql.join(rows, sql`, `)}) as v(id, quantity, amount, unit, note, category_id)`)
-      .where(eq(schema.items.id, sql`v.id`))
-      .returning(getTableColumns(schema.items));
+    // Written as SQL: drizzle's update builder took longer to build this than the database to run it.
+    // Only a category the user named moves the item; otherwise it stays where it is.
+    const updated = await queryTableRows(
+      tx,
+      schema.items,
+      sql`update items set quantity = v.quantity, amount = v.amount, unit = v.unit, note = v.note,
+            category_id = coalesce(v.category_id, items.category_id), updated_at = ${now.toISOString()}::timestamptz
+          from (values ${sql.join(rows, sql`, `)}) as v(id, quantity, amount, unit, note, category_id)
+          where items.id = v.id
+          returning items.*`,
+    );
     return new Map(updated.map((row) => [row.id, row]));
   }
 
   async function add(ctx: RequestContext, input: { list?: ListRef; items: ItemInput[]; dryRun?: boolean; sourceRecipeId?: number | null }) {
+    // The list and the items' categories are read side by side (one wait on PostgreSQL, not two);
+    // a problem with the list is still the one reported.
+    const preparing = prepare(ctx, input.items);
+    preparing.catch(() => undefined);
     const list = await resolve(ctx.householdId, input.list);
     if (list.kind === 'task') {
       throw new LarderError('invalid:list', `${list.name} is a task list; add tasks to it with add_task.`);
     }
-    const prepared = await prepare(ctx, input.items);
+    const prepared = await preparing;
     const dryRun = input.dryRun ?? false;
     const items = await journal.write(ctx, (tx, log) => addInTx(tx, log, ctx, list, prepared, { sourceRecipeId: input.sourceRecipeId ?? null }), { dryRun });
     return { list: listView(list), items, dryRun };

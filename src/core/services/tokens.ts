@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNull, like } from 'drizzle-orm';
+import { and, eq, isNull, like, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../db/client.ts';
+import { preparedQuery, type Db } from '../db/client.ts';
 import * as schema from '../db/schema.ts';
 import { LarderError } from '../errors.ts';
 
@@ -37,6 +37,14 @@ export function hashToken(token: string): string {
 
 export function createTokenService(deps: { db: Db; clock: Clock }): TokenService {
   const { db, clock } = deps;
+  // Every MCP request runs this first.
+  const activeByHash = preparedQuery(() =>
+    db
+      .select()
+      .from(schema.apiTokens)
+      .where(and(eq(schema.apiTokens.hash, sql.placeholder('hash')), isNull(schema.apiTokens.revokedAt)))
+      .prepare('larder_active_token_by_hash'),
+  );
 
   const toInfo = (row: schema.ApiToken): TokenInfo => ({
     id: row.id,
@@ -63,10 +71,7 @@ export function createTokenService(deps: { db: Db; clock: Clock }): TokenService
     async verify(token) {
       if (!TOKEN_SHAPE.test(token)) return null;
       // Lookup by hash: the secret never meets a byte-by-byte comparison that could leak timing.
-      const [row] = await db
-        .select()
-        .from(schema.apiTokens)
-        .where(and(eq(schema.apiTokens.hash, hashToken(token)), isNull(schema.apiTokens.revokedAt)));
+      const [row] = await activeByHash().execute({ hash: hashToken(token) });
       if (!row) return null;
       const now = clock.now();
       // Last-used is informative; writing it at most once a minute keeps verification cheap.
