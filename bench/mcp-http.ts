@@ -18,6 +18,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { z } from 'zod';
 import { createCore } from '../src/core/core.ts';
@@ -39,8 +40,110 @@ const iterations = Number(values.iterations);
 const concurrency = Number(values.concurrency);
 const rounds = Number(values.rounds);
 
+/**
+ * The statements one iteration sends, recorded at the driver, and a replay of them straight on
+ * the driver: the database's share of an iteration, with no MCP, drizzle or Larder code around it.
+ */
+interface StatementRecorder {
+  record<T>(work: () => Promise<T>): Promise<number>;
+  /** Runs the recorded statements once, one after another. */
+  replay(): Promise<void>;
+  close(): Promise<void>;
+}
+
+type Recorded = { kind: 'query'; text: string; values: unknown[] } | { kind: 'exec'; text: string };
+
+/** In-memory PGlite whose statements (transactions' BEGIN and COMMIT included) can be recorded. */
+async function recordedPglite(): Promise<{ database: Database; recorder: StatementRecorder }> {
+  // Opened as `larder serve` opens it; the recording wraps the client drizzle was given.
+  const database = await openDatabase({ kind: 'pglite', dataDir: null });
+  const client = (database.db as unknown as { $client: PGlite }).$client;
+  let recording: Recorded[] | null = null;
+  let recorded: Recorded[] = [];
+  type Queryable = Pick<PGlite, 'query' | 'exec'>;
+  const watch = <T extends Queryable>(target: T): T => {
+    const query = target.query.bind(target);
+    const exec = target.exec.bind(target);
+    const watched: Queryable = {
+      query: (text, values, options) => {
+        recording?.push({ kind: 'query', text, values: values ?? [] });
+        return query(text, values, options);
+      },
+      exec: (text, options) => {
+        recording?.push({ kind: 'exec', text });
+        return exec(text, options);
+      },
+    };
+    return Object.assign(target, watched);
+  };
+  watch(client);
+  const transaction = client.transaction.bind(client);
+  client.transaction = (callback) => {
+    recording?.push({ kind: 'exec', text: 'begin' });
+    return transaction((tx) => callback(watch(tx))).finally(() => recording?.push({ kind: 'exec', text: 'commit' }));
+  };
+  return {
+    database,
+    recorder: {
+      async record(work) {
+        recording = [];
+        await work();
+        recorded = recording;
+        recording = null;
+        return recorded.length;
+      },
+      async replay() {
+        // On the same database, so the statements find their tables and rows.
+        for (const statement of recorded) {
+          if (statement.kind === 'query') await client.query(statement.text, statement.values);
+          else await client.exec(statement.text);
+        }
+      },
+      close: () => Promise.resolve(),
+    },
+  };
+}
+
+/** Records what every `pg` client sends while recording; replays it on a connection of its own. */
+async function recordedPg(url: string): Promise<StatementRecorder> {
+  type Query = { text: string; values?: unknown[]; name?: string };
+  const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const query = prototype.query;
+  let recording: Query[] | null = null;
+  let recorded: Query[] = [];
+  prototype.query = function recorded(this: unknown, ...args: unknown[]) {
+    const [first, second] = args;
+    if (recording) {
+      if (typeof first === 'string') recording.push({ text: first, values: Array.isArray(second) ? second : [] });
+      else {
+        const config = first as Query;
+        recording.push({ text: config.text, values: config.values ?? (Array.isArray(second) ? second : []), ...(config.name ? { name: config.name } : {}) });
+      }
+    }
+    return query.apply(this, args);
+  };
+  const replayer = new pg.Client({ connectionString: url });
+  await replayer.connect();
+  return {
+    async record(work) {
+      recording = [];
+      await work();
+      recorded = recording;
+      recording = null;
+      return recorded.length;
+    },
+    async replay() {
+      for (const statement of recorded) await replayer.query(statement);
+    },
+    close: async () => {
+      prototype.query = query;
+      await replayer.end();
+    },
+  };
+}
+
 /** A new PostgreSQL database of this run's own, dropped afterwards; null when the server does not answer. */
-async function postgresDatabase(url: string): Promise<{ database: Database; drop(): Promise<void> } | null> {
+async function postgresDatabase(url: string): Promise<{ database: Database; url: string; drop(): Promise<void> } | null> {
   const name = `larder_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
@@ -58,6 +161,7 @@ async function postgresDatabase(url: string): Promise<{ database: Database; drop
   const database = await openDatabase({ kind: 'postgres', url: target.toString() });
   return {
     database,
+    url: target.toString(),
     drop: async () => {
       const again = new pg.Client({ connectionString: url });
       await again.connect();
@@ -168,7 +272,7 @@ function percentile(sorted: readonly number[], p: number): number {
  * Alternating short rounds of the two sides, so a noisy neighbour hits both alike; the ratio is
  * the median of the rounds' ratios, beside the ratio of the totals.
  */
-async function compare(label: string, larderClients: Client[], bareClients: Client[]): Promise<void> {
+async function compare(label: string, larderClients: Client[], bareClients: Client[]): Promise<{ larderMs: number; bareMs: number }> {
   const per = Math.max(1, Math.ceil(iterations / rounds));
   const larder: Run = { ms: 0, latencies: [] };
   const bare: Run = { ms: 0, latencies: [] };
@@ -197,10 +301,11 @@ async function compare(label: string, larderClients: Client[], bareClients: Clie
     `${label} ratio   ${ratio.toFixed(3)} (larder ÷ bare throughput, median of ${rounds} rounds; totals ${(bare.ms / larder.ms).toFixed(3)}; target ≥ 0.5)` +
       `${ratio < 0.5 ? '  MISSES' : ''}`,
   );
+  return { larderMs: larder.ms / total, bareMs: bare.ms / total };
 }
 
 /** Larder on `database` beside the bare server: sequential, then `concurrency` clients at once. */
-async function runAgainst(label: string, database: Database, bareUrl: string): Promise<void> {
+async function runAgainst(label: string, database: Database, bareUrl: string, recorder: StatementRecorder): Promise<void> {
   await database.migrate();
   const core = createCore({ db: database.db });
   const household = await core.households.ensure(`bench ${randomUUID().slice(0, 8)}`);
@@ -217,7 +322,20 @@ async function runAgainst(label: string, database: Database, bareUrl: string): P
     await drive(bareClients.slice(0, 1), 20, bareIteration, 0);
 
     console.log(`${label}: ${iterations} iterations (add_items + get_list; bare: echo + echo), ${rounds} alternating rounds`);
-    await compare('  sequential  ', larderClients.slice(0, 1), bareClients.slice(0, 1));
+    const sequential = await compare('  sequential  ', larderClients.slice(0, 1), bareClients.slice(0, 1));
+    const [first] = larderClients;
+    if (first) {
+      const statements = await recorder.record(() => larderIteration(first, 0));
+      for (let i = 0; i < 20; i++) await recorder.replay();
+      const started = performance.now();
+      for (let i = 0; i < iterations; i++) await recorder.replay();
+      const floorMs = (performance.now() - started) / iterations;
+      console.log(
+        `  database     ${statements} statements an iteration (BEGIN and COMMIT included), replayed straight on the driver: ${floorMs.toFixed(2)} ms ` +
+          `= ${((floorMs / sequential.larderMs) * 100).toFixed(0)} % of Larder's ${sequential.larderMs.toFixed(2)} ms iteration; the bare server's whole iteration ${sequential.bareMs.toFixed(2)} ms; ` +
+          `ceiling for a server that must send them, were the rest as cheap as the bare server: ${(sequential.bareMs / (sequential.bareMs + floorMs)).toFixed(2)}`,
+      );
+    }
     await compare(`  concurrent ${concurrency}`.padEnd(14), larderClients, bareClients);
   } finally {
     await Promise.all(clients.map((client) => client.close()));
@@ -237,12 +355,15 @@ try {
     for (let i = 0; i < 200; i++) buildMcpServer({ core, householdId: 1, log });
     console.log(`building Larder's MCP server (${TOOLS.length} tools): ${((performance.now() - started) / 200).toFixed(2)} ms — once per request before the pool`);
   }
-  await runAgainst('PGlite (in memory)', await openDatabase({ kind: 'pglite', dataDir: null }), bareServer.url);
+  const pglite = await recordedPglite();
+  await runAgainst('PGlite (in memory)', pglite.database, bareServer.url, pglite.recorder);
   const postgres = await postgresDatabase(values.postgres);
   if (postgres) {
+    const recorder = await recordedPg(postgres.url);
     try {
-      await runAgainst('PostgreSQL', postgres.database, bareServer.url);
+      await runAgainst('PostgreSQL', postgres.database, bareServer.url, recorder);
     } finally {
+      await recorder.close();
       await postgres.drop();
     }
   } else {
