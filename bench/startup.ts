@@ -33,16 +33,19 @@ const TARGET_MS = 3000;
 type ChildReport = Record<string, number>;
 
 /** Inside a child process: where a start goes, phase by phase (`--child phases`). */
-async function phases(): Promise<ChildReport> {
+async function phases(fromTemplate: boolean): Promise<ChildReport> {
   const t0 = performance.now();
   const { openDatabase } = await import('../src/core/db/client.ts');
+  const { pgliteTemplatePath } = await import('../src/core/db/pglite-template.ts');
+  // As `larder serve` opens a new folder: from the template `larder prepare` saved (npm install), or by initdb.
+  const template = fromTemplate ? { template: pgliteTemplatePath() } : {};
   const { createCore } = await import('../src/core/core.ts');
   const { startHttpServer } = await import('../src/mcp/http.ts');
   const { silentLogger } = await import('../src/core/log.ts');
   const t1 = performance.now();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'larder-bench-phases-'));
   try {
-    const database = await openDatabase({ kind: 'pglite', dataDir: dir });
+    const database = await openDatabase({ kind: 'pglite', dataDir: dir, ...template });
     const t2 = performance.now();
     await database.migrate();
     const t3 = performance.now();
@@ -113,7 +116,7 @@ async function rss(options: { databaseUrl?: string | undefined; dataDir?: string
 }
 
 if (values.child) {
-  const report = values.child === 'phases' ? await phases() : await rss({ databaseUrl: values.database, dataDir: values['data-dir'] });
+  const report = values.child === 'phases' || values.child === 'phases-initdb' ? await phases(values.child === 'phases') : await rss({ databaseUrl: values.database, dataDir: values['data-dir'] });
   process.stdout.write(`${JSON.stringify(report)}\n`);
   process.exit(0);
 }
@@ -237,9 +240,12 @@ try {
 }
 
 const phaseReport = JSON.parse((await run(['--import', 'tsx', fileURLToPath(import.meta.url), '--child', 'phases'])).stdout) as ChildReport;
+const initdbReport = JSON.parse((await run(['--import', 'tsx', fileURLToPath(import.meta.url), '--child', 'phases-initdb'])).stdout) as ChildReport;
 const phase = (name: string) => seconds(phaseReport[name] ?? Number.NaN);
+const hasTemplate = fs.existsSync((await import('../src/core/db/pglite-template.ts')).pgliteTemplatePath());
 console.log(
-  `where a start goes      import (tsx) ${phase('importMs')}, PGlite initdb ${phase('initdbMs')}, migrations ${phase('migrateFreshMs')}, ` +
+  `where a start goes      import (tsx) ${phase('importMs')}, new PGlite folder ${phase('initdbMs')} ${hasTemplate ? 'from the template (npm install ran larder prepare)' : 'by initdb (no template: run larder prepare)'} ` +
+    `vs ${seconds(initdbReport.initdbMs ?? Number.NaN)} by initdb, migrations ${phase('migrateFreshMs')}, ` +
     `core + catalog ${phase('coreMs')}, HTTP ${phase('httpMs')}; reused folder: open ${phase('reopenMs')}, migrations ${phase('migrateReusedMs')}`,
 );
 

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isLarderError } from './core/errors.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -97,6 +98,24 @@ export function buildCli(): Command {
         print({ text, understood: reply.understood, undoRequestId: reply.undoRequestId ?? null }, options.json ?? false, () => text);
       } finally {
         await runtime.close();
+      }
+    });
+
+  program
+    .command('prepare')
+    .description('save an initialized embedded database, so a new data folder starts in about a second (run by npm install)')
+    .option('--if-missing', 'only when there is none yet; never fail (for npm install)')
+    .action(async (options: { ifMissing?: boolean }) => {
+      const { pgliteTemplatePath, writePgliteTemplate } = await import('./core/db/pglite-template.ts');
+      const file = pgliteTemplatePath();
+      if (options.ifMissing && fs.existsSync(file)) return;
+      try {
+        const { bytes } = await writePgliteTemplate(file);
+        process.stderr.write(`Larder: saved an initialized embedded database for new data folders (${(bytes / 1024 / 1024).toFixed(1)} MB, ${file}).\n`);
+      } catch (error) {
+        // npm install must not fail over a start-up shortcut: without it, the first start runs initdb.
+        if (!options.ifMissing) throw error;
+        process.stderr.write(`Larder: could not prepare the embedded database template (${error instanceof Error ? error.message : String(error)}); the first start will take a few seconds longer.\n`);
       }
     });
 

@@ -5,6 +5,7 @@ import { systemClock } from './core/clock.ts';
 import { createDbUsageStore } from './core/llm/usage.ts';
 import { createCore, type Core } from './core/core.ts';
 import { openDatabase, type Database } from './core/db/client.ts';
+import { pgliteTemplatePath } from './core/db/pglite-template.ts';
 import { createLogger, type Logger } from './core/log.ts';
 
 /** A core on the configured database, migrated and ready, with one way to close it all. */
@@ -26,7 +27,7 @@ export async function openCore(config: Config, options: { log?: Logger } = {}): 
   const database = await openDatabase(
     config.DATABASE_URL
       ? { kind: 'postgres', url: config.DATABASE_URL }
-      : { kind: 'pglite', dataDir: path.resolve(config.LARDER_DATA_DIR) },
+      : { kind: 'pglite', dataDir: path.resolve(config.LARDER_DATA_DIR), template: pgliteTemplatePath() },
   );
   try {
     await database.migrate();

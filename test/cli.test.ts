@@ -82,6 +82,19 @@ describe('larder parse / categorize / recipe parse', () => {
 });
 
 describe('larder token and configuration', () => {
+  it("documents every setting in the README's configuration table, and every command in its command table", async () => {
+    const { configSchema } = await import('../src/config.ts');
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const configTable = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1));
+    const undocumented = Object.keys(configSchema.shape).filter((name) => !configTable.includes(`\`${name}\``));
+    expect(undocumented).toEqual([]);
+    // Help is a message, so it goes to stderr.
+    const { stderr: help } = await larder(['--help']);
+    const commands = [...help.slice(help.indexOf('Commands:')).matchAll(/^ {2}([a-z-]+)/gm)].map((match) => match[1]).filter((name) => name !== 'help');
+    expect(commands.length).toBeGreaterThan(10);
+    expect(commands.filter((name) => !readme.includes(`| \`larder ${name}`))).toEqual([]);
+  });
+
   // Four processes, each opening the database: slow on a busy two-core machine.
   it('creates a token (only the token on stdout) and revokes it', { timeout: 120_000 }, async () => {
     const created = await larder(['token', 'create', '--household', 'family'], { env: databaseEnv });

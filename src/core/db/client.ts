@@ -5,6 +5,7 @@ import type { PGlite, QueryOptions, Transaction } from '@electric-sql/pglite';
 import { getTableColumns, type ExtractTablesWithRelations, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTable, PgTransaction } from 'drizzle-orm/pg-core';
 import { LarderError } from '../errors.ts';
+import { readPgliteTemplate } from './pglite-template.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -43,7 +44,13 @@ export interface Database {
 
 export type DatabaseOptions =
   | { kind: 'postgres'; url: string; poolSize?: number; lockPoolSize?: number; lockWaitMs?: number; migrationsSchema?: string }
-  | { kind: 'pglite'; dataDir: string | null; loadDataDir?: Blob | File }
+  | {
+      kind: 'pglite';
+      dataDir: string | null;
+      loadDataDir?: Blob | File;
+      /** An initialized empty database (`larder prepare`) a new folder starts from instead of running initdb. */
+      template?: string;
+    }
   | { kind: 'pglite-client'; client: PGlite };
 
 /**
@@ -133,7 +140,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       fs.mkdirSync(options.dataDir, { recursive: true });
       releaseLock = lockDataDir(options.dataDir);
       try {
-        client = await PGlite.create({ dataDir: options.dataDir, parsers });
+        const fresh = !fs.existsSync(path.join(options.dataDir, 'PG_VERSION'));
+        const template = fresh && options.template ? readPgliteTemplate(options.template) : null;
+        client = await PGlite.create({ dataDir: options.dataDir, parsers, ...(template ? { loadDataDir: template } : {}) });
       } catch (error) {
         releaseLock();
         throw error;
