@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { RequestContext } from '../context.ts';
 import type { Db, DbOrTx, Tx } from '../db/client.ts';
@@ -183,7 +183,8 @@ export function createRecipeService(deps: {
   const { db, clock, journal, lists, timeZoneOf, readRecipe } = deps;
 
   async function all(householdId: number, tx: DbOrTx = db) {
-    return tx.select().from(schema.recipes).where(eq(schema.recipes.householdId, householdId));
+    // In the order they were saved: an update moves a row on disk, and lists of candidates must not shuffle.
+    return tx.select().from(schema.recipes).where(eq(schema.recipes.householdId, householdId)).orderBy(asc(schema.recipes.id));
   }
 
   async function find(householdId: number, ref: RecipeRef, tx: DbOrTx = db): Promise<schema.Recipe> {
