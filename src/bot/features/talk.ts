@@ -15,7 +15,8 @@ export function talkFeature(): Composer<LarderContext> {
       await sendReply(ctx, say('Yes? Tell me what to add (“add milk and eggs”), or send /help.'));
       return;
     }
-    await sendReply(ctx, await ctx.assistant.handle(ctx.request(), text));
+    // The household was read for this update already (larderContext): the assistant does not read it again.
+    await sendReply(ctx, await ctx.assistant.handle(ctx.request(), text, { household: ctx.household }));
   });
 
   return composer;

@@ -2,8 +2,8 @@ import type { RequestContext } from '../context.ts';
 import type { Core } from '../core.ts';
 import { isLarderError } from '../errors.ts';
 import { parseMessage, type ParseResult } from '../nlp/parser.ts';
-import type { PlannedAction } from '../db/schema.ts';
-import { createAgent, describeAction } from '../llm/agent.ts';
+import type { Household, PlannedAction } from '../db/schema.ts';
+import { createAgent, describeAction, type AgentRunOptions } from '../llm/agent.ts';
 import { readReceipt } from '../llm/understand.ts';
 import { parseRecipeText } from '../nlp/recipe-text.ts';
 import type { ItemView } from '../services/views.ts';
@@ -39,10 +39,16 @@ export interface Reply {
   understood: boolean;
 }
 
+/** What a door may pass along with a message. */
+export interface HandleOptions {
+  /** The household's row, when the door has just read it (the bot does for every update): not read again. */
+  household?: Household;
+}
+
 /** Everything a door needs to answer messages. */
 export interface Assistant {
   /** Answers one message: the fast path first; anything else goes to the agent when an LLM is configured. */
-  handle(ctx: RequestContext, text: string): Promise<Reply>;
+  handle(ctx: RequestContext, text: string, options?: HandleOptions): Promise<Reply>;
   /** A voice note: transcribed, then every change it asks for is previewed. */
   handleVoice(ctx: RequestContext, audio: Buffer, filename: string): Promise<Reply>;
   /** A receipt photo: read by the vision model into a preview of pantry items. */
@@ -58,7 +64,7 @@ export interface Assistant {
 }
 
 /** The agent's entry, when an LLM is configured (DESIGN §2.2). */
-export type AgentHandler = (ctx: RequestContext, text: string, options?: { previewAll?: boolean; heard?: string }) => Promise<Reply>;
+export type AgentHandler = (ctx: RequestContext, text: string, options?: AgentRunOptions) => Promise<Reply>;
 
 export const HELP_HTML = [
   '<b>Talk to me in plain words</b>, for example:',
@@ -91,13 +97,15 @@ export function createAssistant(deps: { core: Core; previews: PreviewService; ag
   const llm = core.llm;
   const isKnownItem = (phrase: string) => core.catalog.isItem(phrase);
 
-  async function handle(ctx: RequestContext, text: string): Promise<Reply> {
-    const household = await core.households.get(ctx.householdId);
+  async function handle(ctx: RequestContext, text: string, options: HandleOptions = {}): Promise<Reply> {
+    // In a burst, every statement before the first LLM call delays all the calls (bench/bot-burst.ts).
+    const household = options.household?.id === ctx.householdId ? options.household : await core.households.get(ctx.householdId);
     const parsed = parseMessage(text, { now: core.clock.now(), timeZone: household.timeZone, isKnownItem });
     try {
       if (parsed.intent === 'unknown' && looksLikeRecipe(text)) return await recipePreview(ctx, text);
       if (parsed.intent === 'unknown') {
-        if (agent) return await agent(ctx, text);
+        // The household was just read: the agent's system prompt reuses it.
+        if (agent) return await agent(ctx, text, { household });
         return {
           understood: false,
           html:
@@ -260,7 +268,7 @@ export function createAssistant(deps: { core: Core; previews: PreviewService; ag
         const reply = await runIntent(ctx, parsed);
         return { ...reply, html: `${quote}\n${reply.html}` };
       }
-      if (agent) return await agent(ctx, heard, { previewAll: true, heard });
+      if (agent) return await agent(ctx, heard, { previewAll: true, heard, household });
       return { understood: false, html: `${quote}\nI didn't get that.` };
     } catch (error) {
       if (isLarderError(error)) return { understood: true, html: `⚠️ ${escapeHtml(error.message)}` };

@@ -4,7 +4,7 @@ import type { PreviewService } from '../assistant/previews.ts';
 import { escapeHtml } from '../assistant/render.ts';
 import type { RequestContext } from '../context.ts';
 import type { Core } from '../core.ts';
-import type { PlannedAction } from '../db/schema.ts';
+import type { Household, PlannedAction } from '../db/schema.ts';
 import { isLarderError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { localDate } from '../time.ts';
@@ -22,9 +22,22 @@ export interface AgentRunOptions {
   previewAll?: boolean;
   /** Words to show above the reply, e.g. the transcript of a voice note. */
   heard?: string;
+  /** The household, when the caller has just read it: the system prompt does not read it again. */
+  household?: Household;
 }
 
 export type Agent = (ctx: RequestContext, text: string, options?: AgentRunOptions) => Promise<Reply>;
+
+const weekdays = new Map<string, Intl.DateTimeFormat>();
+/** The weekday formatter of a time zone, made once (making one takes longer than building the rest of the prompt). */
+function weekdayIn(timeZone: string): Intl.DateTimeFormat {
+  let format = weekdays.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long' });
+    weekdays.set(timeZone, format);
+  }
+  return format;
+}
 
 /** The registry as OpenAI function tools. */
 export function toFunctionTools(tools: readonly ToolDefinition[]): ChatTool[] {
@@ -52,12 +65,16 @@ export function createAgent(deps: { core: Core; llm: Llm; previews: PreviewServi
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   const functionTools = toFunctionTools(tools);
 
-  async function systemPrompt(ctx: RequestContext): Promise<string> {
-    const household = await core.households.get(ctx.householdId);
-    const lists = await core.lists.all(ctx);
-    const categories = await core.categories.list(ctx.householdId);
+  async function systemPrompt(ctx: RequestContext, known: Household | undefined): Promise<string> {
+    // Every message waits for these reads before its first model call; asked side by side (and the
+    // household not read again), they wait two round trips on PostgreSQL instead of four.
+    const [household, lists, categories] = await Promise.all([
+      known?.id === ctx.householdId ? known : core.households.get(ctx.householdId),
+      core.lists.all(ctx),
+      core.categories.list(ctx.householdId),
+    ]);
     const now = core.clock.now();
-    const weekday = new Intl.DateTimeFormat('en-GB', { timeZone: household.timeZone, weekday: 'long' }).format(now);
+    const weekday = weekdayIn(household.timeZone).format(now);
     return [
       "You are Larder, a household's shopping-list, pantry and recipe assistant, answering in the household's chat.",
       `Today is ${weekday} ${localDate(now, household.timeZone)}, time zone ${household.timeZone}.`,
@@ -72,7 +89,7 @@ export function createAgent(deps: { core: Core; llm: Llm; previews: PreviewServi
 
   return async function runAgent(ctx, text, options = {}) {
     const messages: ChatMessage[] = [
-      { role: 'system', content: await systemPrompt(ctx) },
+      { role: 'system', content: await systemPrompt(ctx, options.household) },
       { role: 'user', content: text },
     ];
     const planned: PlannedAction[] = [];
