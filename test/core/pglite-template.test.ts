@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newRequest } from '../../src/core/context.ts';
 import { createCore } from '../../src/core/core.ts';
-import { openDatabase, queryRows } from '../../src/core/db/client.ts';
+import { MIGRATIONS_FOLDER, openDatabase, queryRows } from '../../src/core/db/client.ts';
 import { pgliteTemplatePath, writePgliteTemplate } from '../../src/core/db/pglite-template.ts';
 import { runLarder } from '../support/cli.ts';
 
@@ -62,6 +62,17 @@ describe('a new PGlite folder starts from the saved template', () => {
     const database = await openDatabase({ kind: 'pglite', dataDir: path.join(dir, 'marked'), template: markedFile });
     try {
       expect(await queryRows(database.db, sql`select note from template_mark`)).toEqual([{ note: 'from the template' }]);
+    } finally {
+      await database.close();
+    }
+  }, 60_000);
+
+  it('is migrated already: a folder opened from it has every migration before migrate() runs', async () => {
+    const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+    const database = await openDatabase({ kind: 'pglite', dataDir: path.join(dir, 'premigrated'), template });
+    try {
+      const rows = await queryRows<{ applied: number }>(database.db, sql`select count(*)::int as applied from drizzle.__drizzle_migrations`);
+      expect(rows).toEqual([{ applied: journal.entries.length }]);
     } finally {
       await database.close();
     }

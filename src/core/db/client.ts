@@ -5,7 +5,6 @@ import type { PGlite, QueryOptions, Transaction } from '@electric-sql/pglite';
 import { getTableColumns, type ExtractTablesWithRelations, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTable, PgTransaction } from 'drizzle-orm/pg-core';
 import { LarderError } from '../errors.ts';
-import { readPgliteTemplate } from './pglite-template.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -163,6 +162,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       releaseLock();
     },
   };
+}
+
+/** A saved database (`larder prepare`), or null when there is none: a new folder then runs initdb. */
+function readPgliteTemplate(file: string): Blob | null {
+  try {
+    return new Blob([fs.readFileSync(file)]);
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PGlite } from '@electric-sql/pglite';
+import { openDatabase } from './client.ts';
 
 /**
- * A new PGlite folder costs initdb: about 3 s, the whole first start. An initialized, empty
- * database saved once (at `npm install`, by `larder prepare`) is copied in instead, about 1 s.
+ * A new PGlite folder costs initdb: about 3 s, the whole first start. An initialized, migrated,
+ * empty database saved once (at `npm install`, by `larder prepare`) is copied in instead, about 1 s.
  * It is PGlite's own dump (`dumpDataDir`), kept per PGlite version: a dump from another version
  * is never loaded.
  */
@@ -27,23 +29,16 @@ export function pgliteTemplatePath(): string {
   return path.join(packageRoot, 'node_modules', '.cache', 'larder', `pglite-${pgliteVersion()}.tar.gz`);
 }
 
-/** The template, or null when there is none (a new folder then runs initdb, as without one). */
-export function readPgliteTemplate(file: string): Blob | null {
-  try {
-    return new Blob([fs.readFileSync(file)]);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Writes the template: a fresh in-memory PGlite, dumped. Written beside and renamed, so a reader
  * never sees half a file and two installs at once do not clash.
  */
 export async function writePgliteTemplate(file: string): Promise<{ bytes: number }> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const client = await PGlite.create();
+  // Migrated too: a start then finds nothing to apply (or only migrations newer than the install).
+  const database = await openDatabase({ kind: 'pglite', dataDir: null });
   try {
+    await database.migrate();
+    const client = (database.db as unknown as { $client: PGlite }).$client;
     const dump = Buffer.from(await (await client.dumpDataDir('gzip')).arrayBuffer());
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const partial = `${file}.${process.pid}.partial`;
@@ -51,6 +46,6 @@ export async function writePgliteTemplate(file: string): Promise<{ bytes: number
     fs.renameSync(partial, file);
     return { bytes: dump.length };
   } finally {
-    await client.close();
+    await database.close();
   }
 }
