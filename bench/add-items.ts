@@ -8,11 +8,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { newRequest, type RequestContext } from '../src/core/context.ts';
 import { createCore, type Core } from '../src/core/core.ts';
 import { openDatabase, type Database } from '../src/core/db/client.ts';
+import { watchPg, watchPglite } from './support/statements.ts';
 
 const { values } = parseArgs({
   options: {
@@ -24,46 +24,6 @@ const repeat = Number(values.repeat);
 const SIZES = [1, 10, 100] as const;
 
 let roundTrips = 0;
-
-type Queryable = Pick<PGlite, 'query' | 'exec'>;
-
-/** Counts every statement sent through a PGlite connection or transaction. */
-function countStatements<T extends Queryable>(target: T): T {
-  const query = target.query.bind(target);
-  const exec = target.exec.bind(target);
-  const counted: Queryable = {
-    query: (...args) => {
-      roundTrips++;
-      return query(...args);
-    },
-    exec: (...args) => {
-      roundTrips++;
-      return exec(...args);
-    },
-  };
-  return Object.assign(target, counted);
-}
-
-/** A PGlite client whose statements, transactions included, are counted. */
-async function countedPglite(): Promise<PGlite> {
-  const client = countStatements(await PGlite.create());
-  const transaction = client.transaction.bind(client);
-  client.transaction = (callback) => {
-    roundTrips += 2; // BEGIN and COMMIT (or ROLLBACK)
-    return transaction((tx) => callback(countStatements(tx)));
-  };
-  return client;
-}
-
-/** Every query a `pg` client sends, pooled or not, BEGIN and COMMIT included. */
-function countPg(): void {
-  const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const query = prototype.query;
-  prototype.query = function counted(this: unknown, ...args: unknown[]) {
-    roundTrips++;
-    return query.apply(this, args);
-  };
-}
 
 async function postgresDatabase(url: string): Promise<{ database: Database; drop(): Promise<void> } | null> {
   const name = `larder_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
@@ -155,14 +115,15 @@ async function runOn(label: string, database: Database): Promise<void> {
   }
 }
 
-const pglite = await openDatabase({ kind: 'pglite-client', client: await countedPglite() });
+const pglite = await openDatabase({ kind: 'pglite', dataDir: null });
+watchPglite(pglite, () => roundTrips++);
 try {
   await runOn('pglite', pglite);
 } finally {
   await pglite.close();
 }
 
-countPg();
+watchPg(() => roundTrips++);
 const postgres = await postgresDatabase(values.postgres);
 if (postgres) {
   try {

@@ -37,7 +37,6 @@
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { scaleLimits, TELEGRAM_LIMITS, type RateLimits, type RateWindow } from '../src/bot/limits.ts';
 import { createBotService, type BotService } from '../src/bot/service.ts';
@@ -53,6 +52,7 @@ import { parseMessage } from '../src/core/nlp/parser.ts';
 import { TOOLS } from '../src/core/tools/index.ts';
 import { lastUserText, startFakeOpenAi, type FakeResponder, type FakeStep, type RecordedCall } from '../test/support/fake-openai.ts';
 import { startFakeTelegram, type ApiCall, type FakeChat, type FakeUser } from '../test/support/fake-telegram.ts';
+import { watchPg, watchPglite } from './support/statements.ts';
 
 const { values } = parseArgs({
   options: {
@@ -130,49 +130,12 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
-type Queryable = Pick<PGlite, 'query' | 'exec'>;
-/** Counts every statement sent through a PGlite connection or transaction (BEGIN and COMMIT included). */
-function countStatements<T extends Queryable>(target: T): T {
-  const query = target.query.bind(target);
-  const exec = target.exec.bind(target);
-  const counted: Queryable = {
-    query: (...args) => {
-      statements++;
-      return query(...args);
-    },
-    exec: (...args) => {
-      statements++;
-      return exec(...args);
-    },
-  };
-  return Object.assign(target, counted);
-}
-/** The PGlite client under the drizzle database, opened as `larder serve` opens it, with its statements counted. */
-function countPglite(database: Database): void {
-  const client = countStatements((database.db as unknown as { $client: PGlite }).$client);
-  const transaction = client.transaction.bind(client);
-  client.transaction = (callback) => {
-    statements += 2;
-    return transaction((tx) => callback(countStatements(tx)));
-  };
-}
-
-/** Every query a `pg` client sends (the lock pool's included), BEGIN and COMMIT too. */
-function countPg(): void {
-  const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const query = prototype.query;
-  prototype.query = function counted(this: unknown, ...args: unknown[]) {
-    statements++;
-    return query.apply(this, args);
-  };
-}
-
 /** In-memory PGlite, or with --postgres a new database of this run's own there (dropped afterwards). */
 async function benchDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
   const url = values.postgres;
   if (url === undefined) {
     const database = await openDatabase({ kind: 'pglite', dataDir: null });
-    countPglite(database);
+    watchPglite(database, () => statements++);
     return { database, drop: async () => undefined };
   }
   const name = `larder_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
@@ -188,7 +151,7 @@ async function benchDatabase(): Promise<{ database: Database; drop: () => Promis
   await admin(`create database ${name}`);
   const target = new URL(url);
   target.pathname = `/${name}`;
-  countPg();
+  watchPg(() => statements++);
   return { database: await openDatabase({ kind: 'postgres', url: target.toString() }), drop: () => admin(`drop database if exists ${name} with (force)`) };
 }
 

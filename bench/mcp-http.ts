@@ -27,6 +27,7 @@ import { silentLogger } from '../src/core/log.ts';
 import { TOOLS } from '../src/core/tools/index.ts';
 import { startHttpServer } from '../src/mcp/http.ts';
 import { buildMcpServer } from '../src/mcp/server.ts';
+import { watchPg, watchPglite, type SentStatement } from './support/statements.ts';
 
 const { values } = parseArgs({
   options: {
@@ -51,80 +52,42 @@ interface StatementRecorder {
   close(): Promise<void>;
 }
 
-type Recorded = { kind: 'query'; text: string; values: unknown[] } | { kind: 'exec'; text: string };
-
-/** In-memory PGlite whose statements (transactions' BEGIN and COMMIT included) can be recorded. */
+/** In-memory PGlite opened as `larder serve` opens it, whose statements can be recorded and replayed. */
 async function recordedPglite(): Promise<{ database: Database; recorder: StatementRecorder }> {
-  // Opened as `larder serve` opens it; the recording wraps the client drizzle was given.
   const database = await openDatabase({ kind: 'pglite', dataDir: null });
   const client = (database.db as unknown as { $client: PGlite }).$client;
-  let recording: Recorded[] | null = null;
-  let recorded: Recorded[] = [];
-  type Queryable = Pick<PGlite, 'query' | 'exec'>;
-  const watch = <T extends Queryable>(target: T): T => {
-    const query = target.query.bind(target);
-    const exec = target.exec.bind(target);
-    const watched: Queryable = {
-      query: (text, values, options) => {
-        recording?.push({ kind: 'query', text, values: values ?? [] });
-        return query(text, values, options);
-      },
-      exec: (text, options) => {
-        recording?.push({ kind: 'exec', text });
-        return exec(text, options);
-      },
-    };
-    return Object.assign(target, watched);
-  };
-  watch(client);
-  const transaction = client.transaction.bind(client);
-  client.transaction = (callback) => {
-    recording?.push({ kind: 'exec', text: 'begin' });
-    return transaction((tx) => callback(watch(tx))).finally(() => recording?.push({ kind: 'exec', text: 'commit' }));
-  };
-  return {
-    database,
-    recorder: {
-      async record(work) {
-        recording = [];
-        await work();
-        recorded = recording;
-        recording = null;
-        return recorded.length;
-      },
-      async replay() {
-        // On the same database, so the statements find their tables and rows.
-        for (const statement of recorded) {
-          if (statement.kind === 'query') await client.query(statement.text, statement.values);
-          else await client.exec(statement.text);
-        }
-      },
-      close: () => Promise.resolve(),
-    },
-  };
+  const recording = recorder(async (statement) => {
+    // On the same database, so the statements find their tables and rows.
+    if (statement.kind === 'query') await client.query(statement.text, statement.values);
+    else await client.exec(statement.text);
+  });
+  watchPglite(database, recording.seen);
+  return { database, recorder: recording };
 }
 
 /** Records what every `pg` client sends while recording; replays it on a connection of its own. */
 async function recordedPg(url: string): Promise<StatementRecorder> {
-  type Query = { text: string; values?: unknown[]; name?: string };
-  const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const query = prototype.query;
-  let recording: Query[] | null = null;
-  let recorded: Query[] = [];
-  prototype.query = function recorded(this: unknown, ...args: unknown[]) {
-    const [first, second] = args;
-    if (recording) {
-      if (typeof first === 'string') recording.push({ text: first, values: Array.isArray(second) ? second : [] });
-      else {
-        const config = first as Query;
-        recording.push({ text: config.text, values: config.values ?? (Array.isArray(second) ? second : []), ...(config.name ? { name: config.name } : {}) });
-      }
-    }
-    return query.apply(this, args);
-  };
   const replayer = new pg.Client({ connectionString: url });
   await replayer.connect();
+  const recording = recorder(async (statement) => {
+    await replayer.query(statement.kind === 'query' ? { text: statement.text, values: statement.values, ...(statement.name ? { name: statement.name } : {}) } : statement.text);
+  });
+  const stop = watchPg(recording.seen);
   return {
+    ...recording,
+    close: async () => {
+      stop();
+      await replayer.end();
+    },
+  };
+}
+
+/** Keeps the statements seen while `record` runs its work, and replays them with `run`. */
+function recorder(run: (statement: SentStatement) => Promise<void>): StatementRecorder & { seen: (statement: SentStatement) => void } {
+  let recording: SentStatement[] | null = null;
+  let recorded: SentStatement[] = [];
+  return {
+    seen: (statement) => void recording?.push(statement),
     async record(work) {
       recording = [];
       await work();
@@ -133,12 +96,9 @@ async function recordedPg(url: string): Promise<StatementRecorder> {
       return recorded.length;
     },
     async replay() {
-      for (const statement of recorded) await replayer.query(statement);
+      for (const statement of recorded) await run(statement);
     },
-    close: async () => {
-      prototype.query = query;
-      await replayer.end();
-    },
+    close: () => Promise.resolve(),
   };
 }
 
