@@ -8,10 +8,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { newRequest, type RequestContext } from '../src/core/context.ts';
 import { createCore, type Core } from '../src/core/core.ts';
 import { openDatabase, type Database } from '../src/core/db/client.ts';
+import { newBenchPostgres } from './support/postgres.ts';
 import { watchPg, watchPglite } from './support/statements.ts';
 
 const { values } = parseArgs({
@@ -24,31 +24,6 @@ const repeat = Number(values.repeat);
 const SIZES = [1, 10, 100] as const;
 
 let roundTrips = 0;
-
-async function postgresDatabase(url: string): Promise<{ database: Database; drop(): Promise<void> } | null> {
-  const name = `larder_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await admin.connect();
-  } catch {
-    return null;
-  }
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const database = await openDatabase({ kind: 'postgres', url: target.toString() });
-  return {
-    database,
-    drop: async () => {
-      await database.close();
-      const again = new pg.Client({ connectionString: url });
-      await again.connect();
-      await again.query(`drop database if exists ${name} with (force)`);
-      await again.end();
-    },
-  };
-}
 
 interface Measure {
   trips: number;
@@ -124,11 +99,13 @@ try {
 }
 
 watchPg(() => roundTrips++);
-const postgres = await postgresDatabase(values.postgres);
+const postgres = await newBenchPostgres(values.postgres);
 if (postgres) {
+  const database = await openDatabase({ kind: 'postgres', url: postgres.url });
   try {
-    await runOn('postgres', postgres.database);
+    await runOn('postgres', database);
   } finally {
+    await database.close();
     await postgres.drop();
   }
 } else {

@@ -34,10 +34,8 @@
  * Target: total ≤ 1.15 × the bound. Exits 1 when more than C requests were ever in flight or a
  * reply is missing or out of order; the ratio itself is only printed.
  */
-import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { scaleLimits, TELEGRAM_LIMITS, type RateLimits, type RateWindow } from '../src/bot/limits.ts';
 import { createBotService, type BotService } from '../src/bot/service.ts';
 import { assistantFor } from '../src/core/assistant/assistant.ts';
@@ -52,6 +50,7 @@ import { parseMessage } from '../src/core/nlp/parser.ts';
 import { TOOLS } from '../src/core/tools/index.ts';
 import { lastUserText, startFakeOpenAi, type FakeResponder, type FakeStep, type RecordedCall } from '../test/support/fake-openai.ts';
 import { startFakeTelegram, type ApiCall, type FakeChat, type FakeUser } from '../test/support/fake-telegram.ts';
+import { newBenchPostgres } from './support/postgres.ts';
 import { watchPg, watchPglite } from './support/statements.ts';
 
 const { values } = parseArgs({
@@ -138,21 +137,10 @@ async function benchDatabase(): Promise<{ database: Database; drop: () => Promis
     watchPglite(database, () => statements++);
     return { database, drop: async () => undefined };
   }
-  const name = `larder_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
+  const postgres = await newBenchPostgres(url);
+  if (postgres === null) throw new Error(`--postgres ${url} does not answer`);
   watchPg(() => statements++);
-  return { database: await openDatabase({ kind: 'postgres', url: target.toString() }), drop: () => admin(`drop database if exists ${name} with (force)`) };
+  return { database: await openDatabase({ kind: 'postgres', url: postgres.url }), drop: () => postgres.drop() };
 }
 
 const fakeLlm = await startFakeOpenAi({ latencyMs });

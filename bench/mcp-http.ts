@@ -27,6 +27,7 @@ import { silentLogger } from '../src/core/log.ts';
 import { TOOLS } from '../src/core/tools/index.ts';
 import { startHttpServer } from '../src/mcp/http.ts';
 import { buildMcpServer } from '../src/mcp/server.ts';
+import { newBenchPostgres } from './support/postgres.ts';
 import { watchPg, watchPglite, type SentStatement } from './support/statements.ts';
 
 const { values } = parseArgs({
@@ -99,35 +100,6 @@ function recorder(run: (statement: SentStatement) => Promise<void>): StatementRe
       for (const statement of recorded) await run(statement);
     },
     close: () => Promise.resolve(),
-  };
-}
-
-/** A new PostgreSQL database of this run's own, dropped afterwards; null when the server does not answer. */
-async function postgresDatabase(url: string): Promise<{ database: Database; url: string; drop(): Promise<void> } | null> {
-  const name = `larder_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await admin.connect();
-  } catch {
-    return null;
-  }
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const database = await openDatabase({ kind: 'postgres', url: target.toString() });
-  return {
-    database,
-    url: target.toString(),
-    drop: async () => {
-      const again = new pg.Client({ connectionString: url });
-      await again.connect();
-      await again.query(`drop database if exists ${name} with (force)`);
-      await again.end();
-    },
   };
 }
 
@@ -317,11 +289,11 @@ try {
   }
   const pglite = await recordedPglite();
   await runAgainst('PGlite (in memory)', pglite.database, bareServer.url, pglite.recorder);
-  const postgres = await postgresDatabase(values.postgres);
+  const postgres = await newBenchPostgres(values.postgres);
   if (postgres) {
     const recorder = await recordedPg(postgres.url);
     try {
-      await runAgainst('PostgreSQL', postgres.database, bareServer.url, recorder);
+      await runAgainst('PostgreSQL', await openDatabase({ kind: 'postgres', url: postgres.url }), bareServer.url, recorder);
     } finally {
       await recorder.close();
       await postgres.drop();

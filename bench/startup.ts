@@ -8,13 +8,12 @@
  * Target: ready in ≤ 3 s on PGlite.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { newBenchPostgres } from './support/postgres.ts';
 
 const { values } = parseArgs({
   options: {
@@ -181,22 +180,14 @@ const median = (numbers: number[]): number => {
 };
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
+/** `work` on a new database of this run's own (dropped afterwards); null when PostgreSQL does not answer. */
 async function withPostgres<T>(url: string, work: (databaseUrl: string) => Promise<T>): Promise<T | null> {
-  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  const postgres = await newBenchPostgres(url);
+  if (postgres === null) return null;
   try {
-    await admin.connect();
-  } catch {
-    return null;
-  }
-  const name = `larder_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  await admin.query(`create database ${name}`);
-  try {
-    const target = new URL(url);
-    target.pathname = `/${name}`;
-    return await work(target.toString());
+    return await work(postgres.url);
   } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await postgres.drop();
   }
 }
 
