@@ -94,12 +94,17 @@ export function createBot(deps: BotDeps): Bot<LarderContext> {
   }
 
   bot.use(inflight.middleware);
-  bot.use(sequentialize(chatKey));
-  // Two boundaries: the outer one answers a chat lock that could not be taken (database down);
-  // the inner one answers a failed update while its chat is still locked, so that answer keeps its place too.
-  bot.errorBoundary(onError, chatOrder(deps.advisoryLock ?? null)).errorBoundary(
+  // Nested boundaries. The gate comes first, so group chatter Larder will not answer is dropped at
+  // once: it neither waits behind the chat's updates nor takes the chat's lock. Then the chat's
+  // order (in-process, and across instances by its lock); a lock that could not be taken (database
+  // down) is answered there. The innermost boundary answers a failed update while its chat is
+  // still locked, so that answer keeps its place too.
+  bot
+    .errorBoundary(onError, gate(store))
+    .use(sequentialize(chatKey))
+    .errorBoundary(onError, chatOrder(deps.advisoryLock ?? null))
+    .errorBoundary(
     onError,
-    gate(store),
     userLimit({ perMinute: deps.userPerMinute ?? DEFAULT_USER_PER_MINUTE, clock: core.clock, log }),
     once(store, log),
     larderContext({ core, assistant, log, store }),
