@@ -55,7 +55,7 @@ async function measure(core: Core, ctx: RequestContext, size: number, run: numbe
 
 async function runOn(label: string, database: Database): Promise<void> {
   await database.migrate();
-  const core = createCore({ db: database.db });
+  const core = createCore({ db: database.db, changes: database.changes });
   const household = await core.households.ensure('bench');
   const ctx = newRequest(household.id, { door: 'cli', name: 'bench' });
   await measure(core, ctx, 10, -1); // warm-up

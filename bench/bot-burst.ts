@@ -159,7 +159,7 @@ try {
   // The scheduler is off (it ticks every 30 s).
   const llm = createLlm(llmConfig, { log, usage: createDbUsageStore({ db: database.db, clock: systemClock }) });
   if (!llm) throw new Error('the LLM client was not created');
-  const core = createCore({ db: database.db, llm, log });
+  const core = createCore({ db: database.db, changes: database.changes, llm, log });
   // On PostgreSQL each update holds its chat's advisory lock, as with several instances.
   service = createBotService({
     core,

@@ -84,8 +84,8 @@ try {
   const log = silentLogger();
   const llm = createLlm({ baseURL: fake.url, apiKey: 'bench', model: 'fake-chat', concurrency: 4, rpm: 1_000_000 }, { log });
   if (!llm) throw new Error('the LLM client was not created');
-  const core = createCore({ db: withLlm.db, llm, log });
-  const plain = createCore({ db: withoutLlm.db, log });
+  const core = createCore({ db: withLlm.db, changes: withLlm.changes, llm, log });
+  const plain = createCore({ db: withoutLlm.db, changes: withoutLlm.changes, log });
   const household = await core.households.ensure('bench');
   const plainHousehold = await plain.households.ensure('bench');
 

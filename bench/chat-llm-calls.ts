@@ -54,7 +54,7 @@ const database = await openDatabase({ kind: 'pglite', dataDir: null });
 try {
   await database.migrate();
   const llm = createLlm({ baseURL: fake.url, apiKey: 'bench', model: 'fake', concurrency: 4, rpm: 100_000 }, { log: silentLogger() });
-  const core = createCore({ db: database.db, llm });
+  const core = createCore({ db: database.db, changes: database.changes, llm });
   const assistant = assistantFor(core);
   const household = await core.households.ensure('bench');
   await core.lists.create(newRequest(household.id, { door: 'cli', name: 'bench' }), { name: 'Costco', store: 'Costco' });

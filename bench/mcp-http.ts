@@ -239,7 +239,7 @@ async function compare(label: string, larderClients: Client[], bareClients: Clie
 /** Larder on `database` beside the bare server: sequential, then `concurrency` clients at once. */
 async function runAgainst(label: string, database: Database, bareUrl: string, recorder: StatementRecorder): Promise<void> {
   await database.migrate();
-  const core = createCore({ db: database.db });
+  const core = createCore({ db: database.db, changes: database.changes });
   const household = await core.households.ensure(`bench ${randomUUID().slice(0, 8)}`);
   const { token } = await core.tokens.create(household.id);
   // The per-token rate limit would refuse a benchmark's burst; it is set far above it here.

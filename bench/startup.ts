@@ -48,7 +48,7 @@ async function phases(fromTemplate: boolean): Promise<ChildReport> {
     const t2 = performance.now();
     await database.migrate();
     const t3 = performance.now();
-    const core = createCore({ db: database.db });
+    const core = createCore({ db: database.db, changes: database.changes });
     const t4 = performance.now();
     const http = await startHttpServer({ core, log: silentLogger(), port: 0, host: '127.0.0.1' });
     const t5 = performance.now();
@@ -86,7 +86,7 @@ async function rss(options: { databaseUrl?: string | undefined; dataDir?: string
   const database = await openDatabase(options.databaseUrl ? { kind: 'postgres', url: options.databaseUrl } : { kind: 'pglite', dataDir: options.dataDir ?? null });
   try {
     await database.migrate();
-    const core = createCore({ db: database.db });
+    const core = createCore({ db: database.db, changes: database.changes });
     const household = await core.households.ensure('bench');
     const ctx = newRequest(household.id, { door: 'cli', name: 'bench' });
     globalThis.gc?.();

@@ -42,7 +42,7 @@ export async function openCore(config: Config, options: { log?: Logger } = {}): 
           createLlm(llmConfigFrom(config), { log, usage: createDbUsageStore({ db: database.db, clock: systemClock }) }),
         )
       : null;
-  const core = createCore({ db: database.db, log, llm });
+  const core = createCore({ db: database.db, changes: database.changes, log, llm });
   const assistant = assistantFor(core);
   let closed = false;
   return {

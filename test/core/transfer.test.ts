@@ -352,7 +352,7 @@ describe('a PGlite data folder', () => {
     const open = async (): Promise<{ database: Database; core: Core }> => {
       const database = await openDatabase({ kind: 'pglite', dataDir });
       await database.migrate();
-      return { database, core: createCore({ db: database.db }) };
+      return { database, core: createCore({ db: database.db, changes: database.changes }) };
     };
     try {
       const first = await open();

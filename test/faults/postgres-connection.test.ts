@@ -9,6 +9,7 @@ import { createManualClock } from '../../src/core/clock.ts';
 import { newRequest, type RequestContext } from '../../src/core/context.ts';
 import { createCore, type Core } from '../../src/core/core.ts';
 import { openDatabase, queryRows, type Database } from '../../src/core/db/client.ts';
+import { CHANGES_APPLICATION_NAME } from '../../src/core/db/changes.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { invokeTool, TOOLS_BY_NAME, type ToolOutcome } from '../../src/core/tools/invoke.ts';
 import { sql } from 'drizzle-orm';
@@ -62,12 +63,21 @@ async function blockedBackend(): Promise<{ pid: number; query: string }> {
   throw new Error('no backend blocked on the lock');
 }
 
-/** The other backends of the test database (the pool's connections). */
+/** The pool's connections: the test database's other backends but the change feed's. */
+const POOL_BACKENDS = `datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid() and application_name <> '${CHANGES_APPLICATION_NAME}'`;
+
 async function otherBackends(): Promise<number> {
-  const { rows } = await admin.query<{ count: string }>(
-    `select count(*) from pg_stat_activity where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()`,
-  );
+  const { rows } = await admin.query<{ count: string }>(`select count(*) from pg_stat_activity where ${POOL_BACKENDS}`);
   return Number(rows[0]?.count);
+}
+
+/** Waits until `check` holds, for at most 5 s. */
+async function eventually(check: () => boolean | Promise<boolean>): Promise<boolean> {
+  for (let attempt = 0; attempt < 250; attempt++) {
+    if (await check()) return true;
+    await sleep(20);
+  }
+  return false;
 }
 
 async function counts(): Promise<{ items: number; events: number }> {
@@ -93,7 +103,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('PostgreSQL connection lost mid-
     if (!url) throw new Error('TEST_DATABASE_URL is set but no database was made');
     postgres = url;
     database = await openDatabase({ kind: 'postgres', url: postgres.url, poolSize: POOL_SIZE });
-    core = createCore({ db: database.db, clock: createManualClock('2026-03-02T09:00:00Z') });
+    core = createCore({ db: database.db, changes: database.changes, clock: createManualClock('2026-03-02T09:00:00Z') });
     admin = new pg.Client({ connectionString: postgres.url });
     await admin.connect();
     householdId = (await core.households.ensure('family')).id;
@@ -162,19 +172,29 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('PostgreSQL connection lost mid-
     expect(await otherBackends()).toBe(POOL_SIZE);
     const before = await counts();
 
-    const { rows } = await admin.query<{ count: string }>(
-      `select count(pg_terminate_backend(pid)) from pg_stat_activity
-        where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()`,
-    );
+    expect(await eventually(() => database.changes.live)).toBe(true);
+    const { rows } = await admin.query<{ count: string }>(`select count(pg_terminate_backend(pid)) from pg_stat_activity where ${POOL_BACKENDS}`);
     expect(rows[0]?.count).toBe(String(POOL_SIZE));
-    for (let attempt = 0; attempt < 100 && (await otherBackends()) > 0; attempt++) await sleep(20);
-    expect(await otherBackends()).toBe(0);
+    expect(await eventually(async () => (await otherBackends()) === 0)).toBe(true);
+    // The change feed's connection goes too: until it listens again nothing is served from memory.
+    const { rows: listener } = await admin.query<{ ok: boolean }>(
+      `select pg_terminate_backend(pid) as ok from pg_stat_activity where datname = current_database() and application_name = '${CHANGES_APPLICATION_NAME}'`,
+    );
+    expect(listener.map((row) => row.ok)).toEqual([true]);
+    expect(await eventually(() => !database.changes.live)).toBe(true);
+    expect(core.cache.caching).toBe(false);
 
     // The very next requests, more than the pool holds, all work on fresh connections.
     const outcomes = await Promise.all(Array.from({ length: POOL_SIZE * 2 }, (_, k) => add([`fresh ${k}`])));
     expect(outcomes.filter((outcome) => !outcome.ok)).toEqual([]);
     expect(await counts()).toEqual({ items: before.items + POOL_SIZE * 2, events: before.events + POOL_SIZE * 2 });
     expect(await journalDisagreements(database.db, householdId)).toEqual([]);
+    // The feed reconnects on its own, and a change made elsewhere is heard again.
+    expect(await eventually(() => database.changes.live && core.cache.caching)).toBe(true);
+    const ctx = request();
+    expect((await core.lists.all(ctx)).map((list) => list.name)).not.toContain('Heard');
+    await admin.query(`insert into lists (household_id, name, kind, created_at, updated_at) values ($1, 'Heard', 'grocery', now(), now())`, [householdId]);
+    expect(await eventually(async () => (await core.lists.all(ctx)).some((list) => list.name === 'Heard'))).toBe(true);
   });
 
   it('keeps each request all or nothing when every connection is terminated in the middle of a burst', async () => {
@@ -195,7 +215,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('PostgreSQL connection lost mid-
       }
       const { rows } = await admin.query<{ count: string }>(
         `select count(pg_terminate_backend(pid)) from pg_stat_activity
-          where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()
+          where ${POOL_BACKENDS}
             and pid <> all(select pid from pg_locks where relation = 'events'::regclass and mode = 'ExclusiveLock' and granted)`,
       );
       expect(rows[0]?.count).toBe(String(POOL_SIZE));

@@ -17,7 +17,7 @@ import { webhookSecretFor } from '../../src/bot/service.ts';
 import { testPostgresUrl } from '../support/core.ts';
 import { startFakeOpenAi, lastUserText, type FakeOpenAi, type FakeStep, type RecordedCall } from '../support/fake-openai.ts';
 import { startFakeTelegram, type FakeChat, type FakeTelegram } from '../support/fake-telegram.ts';
-import { bin, childEnv, createToken, historyDisagreements, root, sleep, wholeHistory } from '../support/faults.ts';
+import { bin, childEnv, createToken, historyDisagreements, larder, root, sleep, wholeHistory } from '../support/faults.ts';
 
 const POSTGRES = process.env.TEST_DATABASE_URL;
 const WEBHOOK_PATH = '/telegram/webhook';
@@ -212,6 +212,33 @@ describe.skipIf(!POSTGRES)('two `larder serve` instances on one PostgreSQL, the 
     expect(historyDisagreements(open, history)).toEqual([]);
     expect(history.filter((event) => event.kind === 'item.merge' && event.entityId === open[0]?.id)).toHaveLength(2 * perClient + botMessages);
     expect(said(adaChat).filter((text) => /oat milk/.test(text))).toHaveLength(1 + botMessages);
+  });
+
+  it('refuses a token on both instances once another process revoked it, though each kept it in memory', async () => {
+    const token = await createToken({ DATABASE_URL: postgres.url }, 'revoked-elsewhere');
+    const status = async (instance: Instance) =>
+      (
+        await fetch(`${instance.url}/mcp`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+        })
+      ).status;
+    // Verified on both: each instance now holds the token in memory.
+    expect([await status(a), await status(b)]).toEqual([200, 200]);
+    const revoke = await larder(['token', 'revoke', token.slice(0, 12)], { DATABASE_URL: postgres.url });
+    expect(revoke.code, revoke.stderr).toBe(0);
+    // Each hears the change through PostgreSQL (drizzle/0004) within moments of the commit.
+    const refused = async (instance: Instance) => {
+      for (let attempt = 0; attempt < 50; attempt++) {
+        if ((await status(instance)) === 401) return attempt;
+        await sleep(20);
+      }
+      return -1;
+    };
+    const [waitedA, waitedB] = await Promise.all([refused(a), refused(b)]);
+    expect(waitedA).toBeGreaterThanOrEqual(0);
+    expect(waitedB).toBeGreaterThanOrEqual(0);
   });
 
   it("keeps one chat's order when its updates alternate between the instances", async () => {

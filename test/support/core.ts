@@ -85,7 +85,7 @@ export async function testCore(
   const database = await testDatabase();
   const clock = createManualClock('2026-03-02T09:00:00Z');
   const llm = makeLlm ? makeLlm(database.db, clock) : deps.llm;
-  const core = createCore({ clock, ...deps, ...(llm !== undefined ? { llm } : {}), db: database.db });
+  const core = createCore({ clock, ...deps, ...(llm !== undefined ? { llm } : {}), db: database.db, changes: database.changes });
   return {
     core,
     database,

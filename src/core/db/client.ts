@@ -5,6 +5,7 @@ import type { PGlite, QueryOptions, Transaction } from '@electric-sql/pglite';
 import { getTableColumns, type ExtractTablesWithRelations, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTable, PgTransaction } from 'drizzle-orm/pg-core';
 import { LarderError } from '../errors.ts';
+import { CHANGES_APPLICATION_NAME, pgChangeFeed, pgliteChangeFeed, type ChangeFeed } from './changes.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -36,6 +37,8 @@ export interface Database {
    * process owns the database and in-process ordering is all there is to keep.
    */
   advisoryLock: AdvisoryLock | null;
+  /** Changes committed to the rows instances keep in memory (tokens, lists, categories), by household. */
+  changes: ChangeFeed;
   /** Applies pending migrations (idempotent). */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -98,10 +101,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         );
       }
     };
+    // Its own connection, opened on first use: LISTEN holds a session for as long as it runs.
+    const changes = pgChangeFeed({ connect: () => new pg.Client({ connectionString: options.url, application_name: CHANGES_APPLICATION_NAME }) });
     return {
       db,
       kind: 'postgres',
       advisoryLock,
+      changes,
       migrate: async () => {
         // One migrator at a time when several instances start together on one database.
         const client = await pool.connect();
@@ -117,6 +123,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         }
       },
       close: async () => {
+        await changes.close();
         await Promise.all([pool.end(), lockPool.end()]);
       },
     };
@@ -150,14 +157,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     leaveOffDrizzleParsers(client);
   }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const changes = pgliteChangeFeed(client);
   return {
     db,
     kind: 'pglite',
     advisoryLock: null,
+    changes,
     migrate: async () => {
       await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
     },
     close: async () => {
+      await changes.close();
       if (!client.closed) await client.close();
       releaseLock();
     },

@@ -300,6 +300,7 @@ export type Household = typeof households.$inferSelect;
 export type Member = typeof members.$inferSelect;
 export type ApiToken = typeof apiTokens.$inferSelect;
 export type Category = typeof categories.$inferSelect;
+export type CategoryMemory = typeof categoryMemory.$inferSelect;
 export type List = typeof lists.$inferSelect;
 export type Item = typeof items.$inferSelect;
 export type PantryItem = typeof pantryItems.$inferSelect;

@@ -2,6 +2,7 @@ import { and, asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { RequestContext } from '../context.ts';
 import { preparedQuery, type Db, type DbOrTx, type Tx } from '../db/client.ts';
+import type { ReadCache } from '../db/read-cache.ts';
 import * as schema from '../db/schema.ts';
 import { LarderError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -48,7 +49,7 @@ export interface CategoryService {
    */
   categorize(householdId: number, names: readonly string[]): Promise<Map<string, CategoryChoice>>;
   /** Stores answers the LLM gave, never over a user's choice. */
-  rememberLlmChoices(tx: Tx, householdId: number, choices: Iterable<CategoryChoice>): Promise<void>;
+  rememberLlmChoices(tx: Tx, journal: JournalWriter, householdId: number, choices: Iterable<CategoryChoice>): Promise<void>;
   /** `resolve` for several names with one read of the categories; throws for the first unknown one. */
   resolveMany(householdId: number, names: readonly string[], tx?: DbOrTx): Promise<schema.Category[]>;
   /** Records a user's choice for an item key; journaled so undo forgets it again. */
@@ -70,16 +71,28 @@ export function createCategoryService(deps: {
   log: Logger;
   journal: JournalService;
   catalog: CatalogLookup;
+  cache: ReadCache;
   llmCategorize?: LlmCategorize | undefined;
 }): CategoryService {
-  const { db, clock, log, journal, catalog, llmCategorize } = deps;
+  const { db, clock, log, journal, catalog, cache, llmCategorize } = deps;
 
   async function list(householdId: number, tx: DbOrTx = db) {
-    return tx
-      .select()
-      .from(schema.categories)
-      .where(eq(schema.categories.householdId, householdId))
-      .orderBy(asc(schema.categories.position), asc(schema.categories.id));
+    const read = () =>
+      tx
+        .select()
+        .from(schema.categories)
+        .where(eq(schema.categories.householdId, householdId))
+        .orderBy(asc(schema.categories.position), asc(schema.categories.id));
+    // Outside a transaction the kept copy serves; a write reads what it locks and changes.
+    return tx === db ? cache.get(householdId, 'categories', read) : read();
+  }
+
+  /** Everything the household remembered, by item key: kept with the categories while caching. */
+  async function memoryOf(householdId: number): Promise<ReadonlyMap<string, schema.CategoryMemory>> {
+    return cache.get(householdId, 'category_memory', async () => {
+      const rows = await db.select().from(schema.categoryMemory).where(eq(schema.categoryMemory.householdId, householdId));
+      return new Map(rows.map((row) => [row.key, row]));
+    });
   }
 
   async function resolve(householdId: number, name: string, tx: DbOrTx = db) {
@@ -112,11 +125,21 @@ export function createCategoryService(deps: {
 
   async function categorize(householdId: number, names: readonly string[]) {
     const keys = [...new Set(names.map(normalizeKey).filter((key) => key !== ''))];
-    // The categories in aisle order with what the household remembered for these keys: one query.
-    const rows = await categoriesWithMemory().execute({ householdId, keys });
-    const byId = new Map<number, schema.Category>();
-    for (const row of rows) if (!byId.has(row.category.id)) byId.set(row.category.id, row.category);
-    const all = [...byId.values()];
+    let all: schema.Category[];
+    let remembered: schema.CategoryMemory[];
+    if (cache.caching) {
+      const [categories, memory] = await Promise.all([list(householdId), memoryOf(householdId)]);
+      all = categories;
+      remembered = keys.flatMap((key) => memory.get(key) ?? []);
+    } else {
+      // The categories in aisle order with what the household remembered for these keys: one query.
+      const rows = await categoriesWithMemory().execute({ householdId, keys });
+      const byId = new Map<number, schema.Category>();
+      for (const row of rows) if (!byId.has(row.category.id)) byId.set(row.category.id, row.category);
+      all = [...byId.values()];
+      remembered = rows.flatMap((row) => (row.memory ? [row.memory] : []));
+    }
+    const byId = new Map(all.map((category) => [category.id, category]));
     const byName = new Map(all.map((category) => [category.name.toLowerCase(), category]));
     const fallback = byName.get(FALLBACK.toLowerCase()) ?? all[all.length - 1];
     if (!fallback) throw new LarderError('not_found:category', 'This household has no categories.');
@@ -124,7 +147,6 @@ export function createCategoryService(deps: {
     const result = new Map<string, CategoryChoice>();
     if (keys.length === 0) return result;
 
-    const remembered = rows.flatMap((row) => (row.memory ? [row.memory] : []));
     for (const row of remembered) {
       const category = byId.get(row.categoryId);
       if (category) result.set(row.key, { key: row.key, categoryId: category.id, category: category.name, source: row.source === 'user' ? 'user' : 'history' });
@@ -176,7 +198,7 @@ export function createCategoryService(deps: {
     return chosen;
   }
 
-  async function rememberLlmChoices(tx: Tx, householdId: number, choices: Iterable<CategoryChoice>) {
+  async function rememberLlmChoices(tx: Tx, journalWriter: JournalWriter, householdId: number, choices: Iterable<CategoryChoice>) {
     const now = clock.now();
     const rows = [...choices]
       .filter((choice) => choice.source === 'llm')
@@ -184,6 +206,7 @@ export function createCategoryService(deps: {
     if (rows.length === 0) return;
     // Never over a user's choice: an existing row of any source wins.
     await tx.insert(schema.categoryMemory).values(rows).onConflictDoNothing();
+    journalWriter.touch('category_memory');
   }
 
   async function learn(tx: Tx, journalWriter: JournalWriter, householdId: number, key: string, category: schema.Category) {

@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, isNull, lt, sql, type Table } from 'drizzle-orm
 import type { Clock } from '../clock.ts';
 import type { RequestContext } from '../context.ts';
 import { queryRows, type Db, type Tx } from '../db/client.ts';
+import type { ReadCache } from '../db/read-cache.ts';
 import * as schema from '../db/schema.ts';
 import { columnNames, getTableName, toSnapshot, type Snapshot } from '../db/snapshot.ts';
 import { LarderError } from '../errors.ts';
@@ -20,6 +21,9 @@ const JOURNALED = {
 
 export type EntityName = keyof typeof JOURNALED;
 
+/** Entities whose rows instances keep in memory (see ReadCache): a commit changing one forgets the household's. */
+const CACHED: ReadonlySet<EntityName> = new Set(['household', 'list', 'category', 'category_memory']);
+
 /** One change to record: the row before and after (null for an insert or a delete). */
 export interface Change {
   kind: string;
@@ -33,6 +37,8 @@ export interface Change {
 /** Collects a request's changes inside its transaction; written in one statement at commit. */
 export interface JournalWriter {
   record(change: Change): void;
+  /** Rows of `entity` changed without an event of their own (the LLM's category choices, an undo). */
+  touch(entity: EntityName): void;
   readonly changes: readonly Change[];
 }
 
@@ -98,8 +104,8 @@ export interface JournalService {
 }
 
 /** Creates the journal: the one place that opens write transactions. */
-export function createJournal(deps: { db: Db; clock: Clock }): JournalService {
-  const { db, clock } = deps;
+export function createJournal(deps: { db: Db; clock: Clock; cache: ReadCache }): JournalService {
+  const { db, clock, cache } = deps;
 
   async function write<T>(
     ctx: RequestContext,
@@ -108,14 +114,26 @@ export function createJournal(deps: { db: Db; clock: Clock }): JournalService {
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await db.transaction(async (tx) => {
+        let touchesCache = false;
+        const result = await db.transaction(async (tx) => {
           const changes: Change[] = [];
-          const journal: JournalWriter = { record: (change) => void changes.push(change), changes };
+          const touch = (entity: EntityName) => void (touchesCache ||= CACHED.has(entity));
+          const journal: JournalWriter = {
+            record: (change) => {
+              changes.push(change);
+              touch(change.entity);
+            },
+            touch,
+            changes,
+          };
           const result = await work(tx, journal);
           if (options.dryRun) throw new DryRunRollback(result);
           if (changes.length > 0) await insertEvents(tx, ctx, changes, null);
           return result;
         });
+        // This process reads its own writes at once; other processes hear of them through the change feed.
+        if (touchesCache) cache.forget(ctx.householdId);
+        return result;
       } catch (error) {
         if (error instanceof DryRunRollback) return error.result as T;
         if (attempt < 3 && RETRYABLE.has(pgCode(error) ?? '')) continue;
@@ -166,12 +184,13 @@ export function createJournal(deps: { db: Db; clock: Clock }): JournalService {
   }
 
   async function undo(ctx: RequestContext, target: { eventId?: number; requestId?: string } = {}): Promise<UndoResult> {
-    return write(ctx, async (tx) => {
+    return write(ctx, async (tx, journal) => {
       const targets = await findTargets(tx, ctx.householdId, target);
       const reversed: EventView[] = [];
       // Newest first, so a request that created a list and then items in it unwinds cleanly.
       for (const event of [...targets].sort((a, b) => b.id - a.id)) {
         await reverseEvent(tx, event);
+        journal.touch(event.entity as EntityName);
         reversed.push(toView(event));
       }
       await tx

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { RequestContext } from '../context.ts';
 import { preparedQuery, queryTableRows, type Db, type DbOrTx, type Tx } from '../db/client.ts';
+import type { ReadCache } from '../db/read-cache.ts';
 import * as schema from '../db/schema.ts';
 import { LarderError } from '../errors.ts';
 import { cleanText, normalizeKey } from '../nlp/normalize.ts';
@@ -103,8 +104,8 @@ function listWords(ref: string): string {
     .trim();
 }
 
-export function createListService(deps: { db: Db; clock: Clock; journal: JournalService; categories: CategoryService }): ListService {
-  const { db, clock, journal, categories } = deps;
+export function createListService(deps: { db: Db; clock: Clock; journal: JournalService; categories: CategoryService; cache: ReadCache }): ListService {
+  const { db, clock, journal, categories, cache } = deps;
 
   // Every request that names a list reads them: built once.
   const listsOfHousehold = preparedQuery(() =>
@@ -131,7 +132,8 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
   );
 
   async function listsOf(householdId: number, tx: DbOrTx = db) {
-    if (tx === db) return listsOfHousehold().execute({ householdId });
+    // Outside a transaction the kept copy serves; a write reads what it locks and changes.
+    if (tx === db) return cache.get(householdId, 'lists', () => listsOfHousehold().execute({ householdId }));
     return tx.select().from(schema.lists).where(eq(schema.lists.householdId, householdId)).orderBy(asc(schema.lists.id));
   }
 
@@ -271,7 +273,7 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
     // one list run one after another, since the merge below reads then writes and must not lose an update.
     const keys = prepared.map((item) => item.key);
     const existing = await queryTableRows(tx, schema.items, sql`select * from larder_lock_open_items(${list.id}::bigint, ${sql.param(keys)}::text[])`);
-    await categories.rememberLlmChoices(tx, ctx.householdId, prepared.map((item) => item.category));
+    await categories.rememberLlmChoices(tx, log, ctx.householdId, prepared.map((item) => item.category));
     const open = new Map(existing.map((row) => [row.key, row]));
     const now = clock.now();
     const learned = await categories.learnMany(

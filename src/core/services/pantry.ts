@@ -206,7 +206,7 @@ export function createPantryService(deps: {
       ctx,
       async (tx, log) => {
         const now = clock.now();
-        await categories.rememberLlmChoices(tx, ctx.householdId, guessed.values());
+        await categories.rememberLlmChoices(tx, log, ctx.householdId, guessed.values());
         const existing = await tx
           .select()
           .from(schema.pantryItems)
@@ -384,7 +384,7 @@ export function createPantryService(deps: {
     return journal.write(
       ctx,
       async (tx, log) => {
-        await categories.rememberLlmChoices(tx, ctx.householdId, guessed.values());
+        await categories.rememberLlmChoices(tx, log, ctx.householdId, guessed.values());
         const now = clock.now();
         const items: PantryView[] = [];
         for (const item of checked) {

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, isNull, like, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import { preparedQuery, type Db } from '../db/client.ts';
+import type { ReadCache } from '../db/read-cache.ts';
 import * as schema from '../db/schema.ts';
 import { LarderError } from '../errors.ts';
 
@@ -35,8 +36,8 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export function createTokenService(deps: { db: Db; clock: Clock }): TokenService {
-  const { db, clock } = deps;
+export function createTokenService(deps: { db: Db; clock: Clock; cache: ReadCache }): TokenService {
+  const { db, clock, cache } = deps;
   // Every MCP request runs this first.
   const activeByHash = preparedQuery(() =>
     db
@@ -71,14 +72,20 @@ export function createTokenService(deps: { db: Db; clock: Clock }): TokenService
     async verify(token) {
       if (!TOKEN_SHAPE.test(token)) return null;
       // Lookup by hash: the secret never meets a byte-by-byte comparison that could leak timing.
-      const [row] = await activeByHash().execute({ hash: hashToken(token) });
-      if (!row) return null;
+      // Kept in memory until its household changes: revoking a token is such a change (drizzle/0004).
+      const hash = hashToken(token);
+      const active = await cache.find(`token:${hash}`, async () => {
+        const [row] = await activeByHash().execute({ hash });
+        return row ? { householdId: row.householdId, tokenId: row.id, lastUsedAt: row.lastUsedAt } : null;
+      });
+      if (!active) return null;
       const now = clock.now();
       // Last-used is informative; writing it at most once a minute keeps verification cheap.
-      if (row.lastUsedAt === null || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
-        await db.update(schema.apiTokens).set({ lastUsedAt: now }).where(eq(schema.apiTokens.id, row.id));
+      if (active.lastUsedAt === null || now.getTime() - active.lastUsedAt.getTime() > 60_000) {
+        active.lastUsedAt = now;
+        await db.update(schema.apiTokens).set({ lastUsedAt: now }).where(eq(schema.apiTokens.id, active.tokenId));
       }
-      return { householdId: row.householdId, tokenId: row.id };
+      return { householdId: active.householdId, tokenId: active.tokenId };
     },
 
     async revoke(prefix) {
@@ -91,6 +98,8 @@ export function createTokenService(deps: { db: Db; clock: Clock }): TokenService
         .where(and(like(schema.apiTokens.prefix, `${escapeLike(prefix.slice(0, SHOWN_PREFIX_LENGTH))}%`), isNull(schema.apiTokens.revokedAt)))
         .returning();
       if (rows.length === 0) throw new LarderError('not_found:token', `No active token starts with "${prefix}".`);
+      // Refused by this process from its next request on; other processes hear it through the change feed.
+      for (const row of rows) cache.forget(row.householdId);
       return rows.map(toInfo);
     },
 

@@ -2,6 +2,7 @@ import { eq, sql, type Table } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import { queryRows, type Db, type Tx } from '../db/client.ts';
+import type { ReadCache } from '../db/read-cache.ts';
 import * as schema from '../db/schema.ts';
 import { columnNames, getTableName, type Snapshot } from '../db/snapshot.ts';
 import { isLarderError, LarderError } from '../errors.ts';
@@ -313,8 +314,8 @@ function checkReferences(doc: HouseholdExport): void {
 }
 
 /** Creates the export/import service. */
-export function createTransferService(deps: { db: Db; clock: Clock }): TransferService {
-  const { db, clock } = deps;
+export function createTransferService(deps: { db: Db; clock: Clock; cache: ReadCache }): TransferService {
+  const { db, clock, cache } = deps;
 
   async function exportHousehold(name: string): Promise<HouseholdExport> {
     const slug = toSlug(name);
@@ -355,7 +356,10 @@ export function createTransferService(deps: { db: Db; clock: Clock }): TransferS
     const doc = parseHouseholdExport(input);
     const slug = options.household === undefined ? doc.household.slug : toSlug(options.household);
     try {
-      return await db.transaction((tx) => restore(tx, doc, slug, options.replace ?? false));
+      const result = await db.transaction((tx) => restore(tx, doc, slug, options.replace ?? false));
+      // A replaced household's lists, categories and tokens went with it.
+      if (result.replaced) cache.forget(result.household.id);
+      return result;
     } catch (error) {
       if (isLarderError(error)) throw error;
       const code = pgCode(error);
