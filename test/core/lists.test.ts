@@ -1,7 +1,12 @@
+import { eq, sql } from 'drizzle-orm';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { watchPg, watchPglite } from '../../bench/support/statements.ts';
 import { isLarderError } from '../../src/core/errors.ts';
+import { queryRows } from '../../src/core/db/client.ts';
 import * as schema from '../../src/core/db/schema.ts';
-import { again, testCore, type TestCore } from '../support/core.ts';
+import { pgCode } from '../../src/core/services/journal.ts';
+import { again, testCore, testDatabaseKind, type TestCore } from '../support/core.ts';
 
 let t: TestCore;
 beforeAll(async () => {
@@ -215,5 +220,150 @@ describe('lists and items', () => {
       Array.from({ length: 50 }, (_, i) => t.core.lists.add(again(litres), { items: [{ name: 'milk', quantity: i % 2 === 0 ? '1 l' : '500 ml' }] })),
     );
     expect((await t.core.lists.get(litres)).items.map((item) => item.quantity)).toEqual(['37.5 l']);
+  });
+
+  it('loses no update when one-statement adds and transactional adds of one item race', async () => {
+    const ctx = await t.household('race-mixed');
+    // Naming a category sends an add through the locking transaction; a plain add is one statement.
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => t.core.lists.add(again(ctx), { items: [{ name: 'flour', quantity: '1', ...(i % 2 === 1 ? { category: 'Pantry' } : {}) }] })),
+    );
+    const { items } = await t.core.lists.get(ctx);
+    expect(items.map((item) => [item.name, item.quantity, item.category])).toEqual([['flour', '40', 'Pantry']]);
+    const events = await t.core.db.select().from(schema.events).where(eq(schema.events.householdId, ctx.householdId));
+    expect(events.filter((event) => event.kind === 'item.add')).toHaveLength(1);
+    expect(events.filter((event) => event.kind === 'item.merge')).toHaveLength(39);
+  });
+});
+
+describe('adding in one statement', () => {
+  /** The statements sent while `work` runs, BEGIN and COMMIT included. */
+  async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
+    const sent: string[] = [];
+    let watching = true;
+    const seen = (statement: { text: string }) => void (watching && sent.push(statement.text.trim().split(/\s+/).slice(0, 4).join(' ')));
+    let stop = () => undefined as void;
+    if (testDatabaseKind === 'postgres') stop = watchPg(seen);
+    else watchPglite(t.database, seen);
+    try {
+      await work();
+    } finally {
+      watching = false;
+      stop();
+    }
+    return sent;
+  }
+
+  async function untilCaching(): Promise<void> {
+    for (let attempt = 0; attempt < 250 && !t.core.cache.caching; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(t.core.cache.caching).toBe(true);
+  }
+
+  it('reads then writes items and journal events in one statement, however many items', async () => {
+    const ctx = await t.household('one statement');
+    // The household's lists and categories are read once, then kept (src/core/db/read-cache.ts)
+    // once the change feed listens.
+    // On PostgreSQL the notices of the household's creation may still be on their way: warm up until they are in.
+    await untilCaching();
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const warming = await statementsOf(() => t.core.lists.add(again(ctx), { items: [{ name: 'warm-up' }] }));
+      if (warming.length === 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    for (const count of [1, 10, 100]) {
+      const names = Array.from({ length: count }, (_, i) => ({ name: `thing ${count}-${i}`, quantity: '2' }));
+      const adding = await statementsOf(() => t.core.lists.add(again(ctx), { items: names }));
+      expect(adding, adding.join(" | ")).toHaveLength(2);
+      expect(adding[1]).toMatch(/larder_add_items_at_once/);
+      const merging = await statementsOf(() => t.core.lists.add(again(ctx), { items: names }));
+      expect(merging).toHaveLength(2);
+    }
+    const { items } = await t.core.lists.get(ctx);
+    expect(items).toHaveLength(112);
+    expect(new Set(items.filter((item) => item.name !== 'warm-up').map((item) => item.quantity))).toEqual(new Set(['4']));
+  });
+
+  it('journals a one-statement add as the transaction would, and undo puts it back', async () => {
+    const ctx = await t.household('one statement undo');
+    await t.core.lists.add(again(ctx), { items: [{ name: 'milk', quantity: '1 l', note: 'oat' }] });
+    const merge = again(ctx);
+    const result = await t.core.lists.add(merge, { items: [{ name: 'milk', quantity: '500 ml' }, { name: 'eggs', quantity: '6' }] });
+    expect(result.items.map((entry) => [entry.item.name, entry.action, entry.item.quantity, entry.previousQuantity, entry.item.category])).toEqual([
+      ['milk', 'merged', '1.5 l', '1 l', 'Dairy & Eggs'],
+      ['eggs', 'added', '6', null, 'Dairy & Eggs'],
+    ]);
+    const history = await t.core.journal.history(ctx);
+    expect(history.slice(0, 2).map((event) => [event.kind, event.summary, event.requestId])).toEqual([
+      ['item.add', 'added eggs (6) to Shopping', merge.requestId],
+      ['item.merge', 'milk on Shopping: 1 l → 1.5 l', merge.requestId],
+    ]);
+    const [row] = await t.core.db.select().from(schema.events).where(eq(schema.events.id, history[1]!.id));
+    expect(row?.before).toMatchObject({ name: 'milk', quantity: '1 l', note: 'oat' });
+    expect(row?.after).toMatchObject({ name: 'milk', quantity: '1.5 l', amount: 1.5, unit: 'l', note: 'oat' });
+    await t.core.journal.undo(again(ctx));
+    expect((await t.core.lists.get(ctx)).items.map((item) => [item.name, item.quantity])).toEqual([['milk', '1 l']]);
+  });
+
+  it('writes nothing when a merged row changed since it was read, or a new key is already open', async () => {
+    const ctx = await t.household('one statement stale');
+    const { items } = await t.core.lists.add(again(ctx), { items: [{ name: 'rice', quantity: '1 kg' }] });
+    const rice = items[0]!.item;
+    const list = await t.core.lists.resolve(ctx.householdId, null);
+    const before = await stateOf();
+    const call = (merges: unknown[], inserts: unknown[]) =>
+      queryRows(
+        t.core.db,
+        sql`select * from larder_add_items_at_once(${list.id}::bigint, ${ctx.householdId}::bigint, ${JSON.stringify(merges)}::jsonb, ${JSON.stringify(inserts)}::jsonb,
+              ${JSON.stringify([{ position: 0, key: 'rice', kind: 'item.merge', summary: 'stale', before: null }])}::jsonb, ${again(ctx).requestId}::uuid, 'cli', 'tester', now())`,
+      ).then(
+        () => 'written',
+        (error: unknown) => pgCode(error),
+      );
+    const [{ version } = { version: '' }] = await queryRows<{ version: string }>(t.core.db, sql`select xmin::text as version from items where id = ${rice.id}`);
+    const stale = String(Number(version) - 1);
+    expect(await call([{ id: rice.id, version: stale, quantity: '2 kg', amount: 2, unit: 'kg', note: null, category_id: null }], [])).toBe('LR409');
+    expect(await call([], [{ name: 'rice', key: 'rice', quantity: '1', amount: 1, unit: null, category_id: null, note: null, added_by: 'tester', source_recipe_id: null }])).toBe('23505');
+    expect(await stateOf()).toEqual(before);
+    // With the version it read, the same write goes through.
+    expect(await call([{ id: rice.id, version, quantity: '2 kg', amount: 2, unit: 'kg', note: null, category_id: null }], [])).toBe('written');
+    expect((await t.core.lists.get(ctx)).items.map((item) => item.quantity)).toEqual(['2 kg']);
+  });
+
+  it.skipIf(testDatabaseKind !== 'postgres')('waits for the list lock, so a one-statement merge cannot slip between a transaction\'s read and write', async () => {
+    const ctx = await t.household('one statement lock');
+    await t.core.lists.add(again(ctx), { items: [{ name: 'oats', quantity: '1' }] });
+    const list = await t.core.lists.resolve(ctx.householdId, null);
+    // Another writer, as the locking path works: lock the list, read the item, write it from what it read.
+    const pool = (t.database.db as unknown as { $client: pg.Pool }).$client;
+    const other = await pool.connect();
+    try {
+      await other.query('begin');
+      await other.query('select id from lists where id = $1 for update', [list.id]);
+      const { rows } = await other.query<{ id: number; quantity: string }>(`select id, quantity from items where list_id = $1 and name = 'oats'`, [list.id]);
+      let settled = false;
+      const adding = t.core.lists.add(again(ctx), { items: [{ name: 'oats', quantity: '1' }] }).finally(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(settled).toBe(false);
+      await other.query('update items set quantity = $2, amount = $3 where id = $1', [rows[0]?.id, String(Number(rows[0]?.quantity) + 1), Number(rows[0]?.quantity) + 1]);
+      await other.query('commit');
+      await adding;
+    } finally {
+      other.release();
+    }
+    expect((await t.core.lists.get(ctx)).items.map((item) => item.quantity)).toEqual(['3']);
+  });
+
+  it('takes the transaction when an add learns a category or repeats a key', async () => {
+    const ctx = await t.household('one statement or not');
+    await t.core.lists.add(again(ctx), { items: [{ name: 'warm-up' }] });
+    const inTransaction = (statements: string[]) =>
+      statements.some((text) => /^begin/i.test(text)) && !statements.some((text) => /larder_add_items_at_once/.test(text));
+    expect(inTransaction(await statementsOf(() => t.core.lists.add(again(ctx), { items: [{ name: 'sumac', category: 'Pantry' }] })))).toBe(true);
+    expect(inTransaction(await statementsOf(() => t.core.lists.add(again(ctx), { items: [{ name: 'lime' }, { name: 'limes', quantity: '2' }] })))).toBe(true);
+    expect((await t.core.lists.get(ctx)).items.map((item) => [item.name, item.quantity, item.category])).toEqual([
+      ['lime', '2', 'Produce'],
+      ['sumac', null, 'Pantry'],
+      ['warm-up', null, 'Other'],
+    ]);
   });
 });

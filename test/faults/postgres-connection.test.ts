@@ -31,8 +31,9 @@ function request(): RequestContext {
   return newRequest(householdId, { door: 'mcp', name: 'assistant' });
 }
 
-function add(names: string[], ctx = request()): Promise<ToolOutcome> {
-  return invokeTool(addItems!, { core, request: ctx }, { items: names.map((name) => ({ name, quantity: '1' })) }, silentLogger());
+/** Adds items; with `category` (a choice to learn) the add takes the locking path: a transaction of several statements. */
+function add(names: string[], ctx = request(), category?: string): Promise<ToolOutcome> {
+  return invokeTool(addItems!, { core, request: ctx }, { items: names.map((name) => ({ name, quantity: '1', ...(category ? { category } : {}) })) }, silentLogger());
 }
 
 /** A second connection holding a lock in an open transaction until `release()`. */
@@ -117,26 +118,45 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('PostgreSQL connection lost mid-
 
   it.each([
     {
-      where: 'waiting for the list row lock, before writing anything',
+      where: 'in its one statement, waiting for the list row lock, before writing anything',
       lock: 'select id from lists for update',
-      // Adding locks the list row inside larder_lock_open_items (drizzle/0003).
-      blockedOn: /larder_lock_open_items/i,
+      // A plain add is one statement that locks the list row first (drizzle/0005).
+      blockedOn: /larder_add_items_at_once/i,
+      category: undefined,
+      midTransaction: false,
     },
     {
-      where: 'after inserting its items, waiting to write their journal events',
+      where: 'in its one statement, waiting to write the journal events beside its items',
+      lock: 'lock table events in exclusive mode',
+      blockedOn: /larder_add_items_at_once/i,
+      category: undefined,
+      midTransaction: false,
+    },
+    {
+      where: 'in a transaction, waiting for the list row lock, before writing anything',
+      lock: 'select id from lists for update',
+      // An add that learns a category locks the list row inside larder_lock_open_items (drizzle/0003).
+      blockedOn: /larder_lock_open_items/i,
+      category: 'Pantry',
+      midTransaction: false,
+    },
+    {
+      where: 'in a transaction, after inserting its items, waiting to write their journal events',
       lock: 'lock table events in exclusive mode',
       blockedOn: /insert into "events"/i,
+      category: 'Pantry',
+      midTransaction: true,
     },
-  ])('a write whose connection is killed $where fails cleanly and leaves nothing', async ({ where, lock, blockedOn }) => {
+  ])('a write whose connection is killed $where fails cleanly and leaves nothing', async ({ where, lock, blockedOn, category, midTransaction }) => {
     const before = await counts();
     const held = await holdLock(lock);
     let released = false;
     try {
       const ctx = request();
-      const pending = add(['cut off one', 'cut off two', 'cut off three'], ctx);
+      const pending = add(['cut off one', 'cut off two', 'cut off three'], ctx, category);
       const blocked = await blockedBackend();
       expect(blocked.query).toMatch(blockedOn);
-      if (/events/.test(lock)) {
+      if (midTransaction) {
         // The write is mid-transaction: its item rows are in, uncommitted.
         const { rows } = await admin.query<{ count: string }>(
           `select count(*) from pg_locks l join pg_class c on c.oid = l.relation

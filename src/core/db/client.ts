@@ -285,14 +285,16 @@ export async function queryRows<T extends Record<string, unknown>>(db: DbOrTx, s
  * drizzle maps its own selects: property names, dates, numbers.
  */
 export async function queryTableRows<T extends PgTable>(db: DbOrTx, table: T, statement: SQL): Promise<Array<T['$inferSelect']>> {
-  const columns = Object.entries(getTableColumns(table));
   const rows = await queryRows(db, statement);
-  return rows.map((raw) => {
-    const row: Record<string, unknown> = {};
-    for (const [property, column] of columns) {
-      const value = raw[column.name];
-      row[property] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
-    }
-    return row;
-  });
+  return rows.map((raw) => tableRow(table, raw));
+}
+
+/** A raw row of `table` (database column names, driver values) as drizzle would return it; other columns are left out. */
+export function tableRow<T extends PgTable>(table: T, raw: Record<string, unknown>): T['$inferSelect'] {
+  const row: Record<string, unknown> = {};
+  for (const [property, column] of Object.entries(getTableColumns(table))) {
+    const value = raw[column.name];
+    row[property] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row;
 }

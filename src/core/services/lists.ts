@@ -1,14 +1,15 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { RequestContext } from '../context.ts';
-import { preparedQuery, queryTableRows, type Db, type DbOrTx, type Tx } from '../db/client.ts';
+import { preparedQuery, queryRows, queryTableRows, tableRow, type Db, type DbOrTx, type Tx } from '../db/client.ts';
 import type { ReadCache } from '../db/read-cache.ts';
 import * as schema from '../db/schema.ts';
+import { toSnapshot } from '../db/snapshot.ts';
 import { LarderError } from '../errors.ts';
 import { cleanText, normalizeKey } from '../nlp/normalize.ts';
 import { mergeQuantities, parseQuantity, singleAmount } from '../nlp/quantity.ts';
 import type { CategoryChoice, CategoryService } from './categories.ts';
-import type { JournalService, JournalWriter } from './journal.ts';
+import { pgCode, type JournalService, type JournalWriter } from './journal.ts';
 import { findOne } from './match.ts';
 import { stockPantry } from './pantry.ts';
 import { checkBatch, checkName, checkNote, checkQuantity, LIMITS } from './validate.ts';
@@ -87,6 +88,51 @@ export interface PreparedItem {
   chosen: schema.Category | null;
 }
 
+/** An item as first written to a list. */
+function newItemValues(ctx: RequestContext, list: schema.List, item: PreparedItem, now: Date, sourceRecipeId: number | null) {
+  const single = item.quantity === null ? null : singleAmount(parseQuantity(item.quantity));
+  return {
+    householdId: ctx.householdId,
+    listId: list.id,
+    name: item.name,
+    key: item.key,
+    quantity: item.quantity,
+    amount: single?.amount ?? null,
+    unit: single?.unit ?? null,
+    categoryId: item.category.categoryId,
+    note: item.note,
+    addedBy: ctx.actor.name,
+    sourceRecipeId,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/**
+ * What an open item becomes when the same item is added again: quantities merged ("1 l" + "500
+ * ml" → "1.5 l"), the new note if one was given; only a category the user named moves it (null
+ * keeps its category).
+ */
+function mergedValues(before: schema.Item, item: PreparedItem) {
+  const quantity = mergeQuantities(before.quantity, item.quantity);
+  const single = quantity === null ? null : singleAmount(parseQuantity(quantity));
+  return { quantity, amount: single?.amount ?? null, unit: single?.unit ?? null, note: item.note ?? before.note, categoryId: item.chosen?.id ?? null };
+}
+
+/** The journal's kind and line for an item added to a list, or merged into one already there. */
+function itemEvent(list: schema.List, before: { quantity: string | null } | null, after: { name: string; quantity: string | null }) {
+  return before
+    ? { kind: 'item.merge', summary: `${after.name} on ${list.name}: ${before.quantity ?? 'some'} → ${after.quantity ?? 'some'}` }
+    : { kind: 'item.add', summary: `added ${after.name}${after.quantity ? ` (${after.quantity})` : ''} to ${list.name}` };
+}
+
+/** One item of an add's result. */
+function addedItem(item: PreparedItem, before: schema.Item | null, after: schema.Item, names: ReadonlyMap<number, string>): AddResult['items'][number] {
+  return before
+    ? { item: itemView(after, names), action: 'merged', previousQuantity: before.quantity, categorySource: item.category.source }
+    : { item: itemView(after, names), action: 'added', previousQuantity: null, categorySource: item.category.source };
+}
+
 /** Words that mean "the default list" whatever it is called. */
 const DEFAULT_LIST_WORDS = new Set(['', 'shopping', 'shopping list', 'grocery', 'groceries', 'grocery list', 'list', 'the list', 'default', 'my list', 'our list']);
 const TASK_LIST_NAME = 'Tasks';
@@ -111,24 +157,9 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
   const listsOfHousehold = preparedQuery(() =>
     db.select().from(schema.lists).where(eq(schema.lists.householdId, sql.placeholder('householdId'))).orderBy(asc(schema.lists.id)).prepare('larder_lists_of_household'),
   );
-  // The items of a list with their category's name and aisle position, in one query.
+  // Every get_list reads this; the categories that order it come from the read cache.
   const itemsOfList = preparedQuery(() =>
-    db
-      .select({ item: schema.items, categoryName: schema.categories.name, position: schema.categories.position })
-      .from(schema.items)
-      .leftJoin(schema.categories, and(eq(schema.categories.id, schema.items.categoryId), eq(schema.categories.householdId, sql.placeholder('householdId'))))
-      .where(eq(schema.items.listId, sql.placeholder('listId')))
-      .prepare('larder_items_of_list'),
-  );
-
-  const itemsOfDefaultList = preparedQuery(() =>
-    db
-      .select({ item: schema.items, categoryName: schema.categories.name, position: schema.categories.position })
-      .from(schema.items)
-      .innerJoin(schema.lists, and(eq(schema.lists.id, schema.items.listId), eq(schema.lists.isDefault, true)))
-      .leftJoin(schema.categories, and(eq(schema.categories.id, schema.items.categoryId), eq(schema.categories.householdId, sql.placeholder('householdId'))))
-      .where(eq(schema.lists.householdId, sql.placeholder('householdId')))
-      .prepare('larder_items_of_default_list'),
+    db.select().from(schema.items).where(eq(schema.items.listId, sql.placeholder('listId'))).prepare('larder_items_of_list'),
   );
 
   async function listsOf(householdId: number, tx: DbOrTx = db) {
@@ -204,24 +235,13 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
   }
 
   async function get(ctx: RequestContext, input: { list?: ListRef } = {}) {
-    // The default list's items are read beside the lists (one wait on PostgreSQL, not two).
-    const defaultItems = isDefaultRef(input.list) ? itemsOfDefaultList().execute({ householdId: ctx.householdId }) : null;
-    defaultItems?.catch(() => undefined);
     const list = await resolve(ctx.householdId, input.list);
-    const early = defaultItems ? await defaultItems : null;
-    // Another request may have changed the default list in between: then read this one's items.
-    const joined =
-      early !== null && early.every((row) => row.item.listId === list.id)
-        ? early
-        : await itemsOfList().execute({ householdId: ctx.householdId, listId: list.id });
-    const position = new Map<number, number>();
-    const names = new Map<number, string>();
-    for (const row of joined) {
-      if (row.item.categoryId === null || row.categoryName === null || row.position === null) continue;
-      position.set(row.item.categoryId, row.position);
-      names.set(row.item.categoryId, row.categoryName);
-    }
-    const sorted = joined.map((row) => row.item).sort(
+    // The items and the categories (aisle order, names) side by side: kept in memory, the
+    // categories cost nothing, and the items need no join.
+    const [rows, all] = await Promise.all([itemsOfList().execute({ listId: list.id }), categories.list(ctx.householdId)]);
+    const position = new Map(all.map((category) => [category.id, category.position]));
+    const names = categoryNameMap(all);
+    const sorted = rows.sort(
       (a, b) =>
         Number(a.checked) - Number(b.checked) ||
         (position.get(a.categoryId ?? -1) ?? 999) - (position.get(b.categoryId ?? -1) ?? 999) ||
@@ -340,26 +360,77 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
       const step = steps[index];
       if (!step) throw new LarderError('conflict:item', `Could not add ${item.name}.`);
       const { before, after } = step;
+      log.record({ ...itemEvent(list, before, after), entity: 'item', before, after });
+      results.push(addedItem(item, before, after, names));
+    });
+    return results;
+  }
+
+  /**
+   * The common add in two statements instead of five (BEGIN, lock and read, write, journal,
+   * COMMIT): read the open items with these keys and their row versions, work out every write,
+   * then `larder_add_items_at_once` (drizzle/0005) locks the list and writes the items with their
+   * journal events in one statement, each merge only onto a row still as it was read. Null when
+   * this add needs more (a category to learn or an LLM answer to remember, a key said twice) or
+   * the list changed since the read: the caller then takes the locking path.
+   */
+  async function addAtOnce(ctx: RequestContext, list: schema.List, prepared: PreparedItem[], sourceRecipeId: number | null): Promise<AddResult['items'] | null> {
+    const keys = prepared.map((item) => item.key);
+    if (new Set(keys).size !== keys.length || prepared.some((item) => item.chosen !== null || item.category.source === 'llm')) return null;
+    const read = await queryRows<Record<string, unknown> & { row_version: string }>(
+      db,
+      sql`select xmin::text as row_version, * from items where list_id = ${list.id} and not checked and key = any(${sql.param(keys)}::text[])`,
+    );
+    const versions = new Map<number, string>();
+    const open = new Map<string, schema.Item>();
+    for (const raw of read) {
+      const row = tableRow(schema.items, raw);
+      versions.set(row.id, raw.row_version);
+      open.set(row.key, row);
+    }
+    const now = clock.now();
+    // Rows for the function's jsonb_to_recordset, keyed by column name.
+    const merges: Array<Record<string, unknown>> = [];
+    const inserts: Array<Record<string, unknown>> = [];
+    const events: Array<Record<string, unknown>> = [];
+    prepared.forEach((item, position) => {
+      const before = open.get(item.key) ?? null;
       if (before) {
-        log.record({
-          kind: 'item.merge',
-          entity: 'item',
-          before,
-          after,
-          summary: `${after.name} on ${list.name}: ${before.quantity ?? 'some'} → ${after.quantity ?? 'some'}`,
-        });
-        results.push({ item: itemView(after, names), action: 'merged', previousQuantity: before.quantity, categorySource: item.category.source });
+        const merged = mergedValues(before, item);
+        const { quantity, amount, unit, note, categoryId } = merged;
+        merges.push({ id: before.id, version: versions.get(before.id), quantity, amount, unit, note, category_id: categoryId });
+        events.push({ position, key: item.key, ...itemEvent(list, before, { name: before.name, quantity: merged.quantity }), before: toSnapshot(schema.items, before) });
       } else {
-        log.record({
-          kind: 'item.add',
-          entity: 'item',
-          before: null,
-          after,
-          summary: `added ${after.name}${after.quantity ? ` (${after.quantity})` : ''} to ${list.name}`,
-        });
-        results.push({ item: itemView(after, names), action: 'added', previousQuantity: null, categorySource: item.category.source });
+        const row = newItemValues(ctx, list, item, now, sourceRecipeId);
+        const { name, key, quantity, amount, unit, note } = row;
+        inserts.push({ name, key, quantity, amount, unit, note, category_id: row.categoryId, added_by: row.addedBy, source_recipe_id: row.sourceRecipeId });
+        events.push({ position, key: item.key, ...itemEvent(list, null, row), before: null });
       }
     });
+    let written: schema.Item[];
+    try {
+      written = await queryTableRows(
+        db,
+        schema.items,
+        sql`select * from larder_add_items_at_once(${list.id}::bigint, ${ctx.householdId}::bigint, ${JSON.stringify(merges)}::jsonb,
+              ${JSON.stringify(inserts)}::jsonb, ${JSON.stringify(events)}::jsonb, ${ctx.requestId}::uuid, ${ctx.actor.door}, ${ctx.actor.name},
+              ${now.toISOString()}::timestamptz)`,
+      );
+    } catch (error) {
+      // Another add got there between the read and the write: nothing was written.
+      if (pgCode(error) === 'LR409' || pgCode(error) === '23505') return null;
+      throw error;
+    }
+    const byKey = new Map(written.map((row) => [row.key, row]));
+    let names = new Map(prepared.map((item) => [item.category.categoryId, item.category.category]));
+    // A merged item keeps its category, which none of the items may have been given.
+    if (written.some((row) => row.categoryId !== null && !names.has(row.categoryId))) names = await namesOf(ctx.householdId);
+    const results: AddResult['items'] = [];
+    for (const item of prepared) {
+      const after = byKey.get(item.key);
+      if (!after) throw new LarderError('conflict:item', `Could not add ${item.name}.`);
+      results.push(addedItem(item, open.get(item.key) ?? null, after, names));
+    }
     return results;
   }
 
@@ -375,26 +446,7 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
     if (items.length === 0) return new Map();
     const rows = await tx
       .insert(schema.items)
-      .values(
-        items.map((item) => {
-          const single = item.quantity === null ? null : singleAmount(parseQuantity(item.quantity));
-          return {
-            householdId: ctx.householdId,
-            listId: list.id,
-            name: item.name,
-            key: item.key,
-            quantity: item.quantity,
-            amount: single?.amount ?? null,
-            unit: single?.unit ?? null,
-            categoryId: item.category.categoryId,
-            note: item.note,
-            addedBy: ctx.actor.name,
-            sourceRecipeId,
-            createdAt: now,
-            updatedAt: now,
-          };
-        }),
-      )
+      .values(items.map((item) => newItemValues(ctx, list, item, now, sourceRecipeId)))
       .returning();
     return new Map(rows.map((row) => [row.key, row]));
   }
@@ -403,9 +455,8 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
   async function mergeItems(tx: Tx, merges: Array<{ item: PreparedItem; before: schema.Item }>, now: Date): Promise<Map<number, schema.Item>> {
     if (merges.length === 0) return new Map();
     const rows = merges.map(({ item, before }) => {
-      const quantity = mergeQuantities(before.quantity, item.quantity);
-      const single = quantity === null ? null : singleAmount(parseQuantity(quantity));
-      return sql`(${before.id}::bigint, ${quantity}::text, ${single?.amount ?? null}::double precision, ${single?.unit ?? null}::text, ${item.note ?? before.note}::text, ${item.chosen?.id ?? null}::bigint)`;
+      const merged = mergedValues(before, item);
+      return sql`(${before.id}::bigint, ${merged.quantity}::text, ${merged.amount}::double precision, ${merged.unit}::text, ${merged.note}::text, ${merged.categoryId}::bigint)`;
     });
     // Written as SQL: drizzle's update builder took longer to build this than the database to run it.
     // Only a category the user named moves the item; otherwise it stays where it is.
@@ -432,7 +483,9 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
     }
     const prepared = await preparing;
     const dryRun = input.dryRun ?? false;
-    const items = await journal.write(ctx, (tx, log) => addInTx(tx, log, ctx, list, prepared, { sourceRecipeId: input.sourceRecipeId ?? null }), { dryRun });
+    const sourceRecipeId = input.sourceRecipeId ?? null;
+    const atOnce = dryRun ? null : await addAtOnce(ctx, list, prepared, sourceRecipeId);
+    const items = atOnce ?? (await journal.write(ctx, (tx, log) => addInTx(tx, log, ctx, list, prepared, { sourceRecipeId }), { dryRun }));
     return { list: listView(list), items, dryRun };
   }
 
