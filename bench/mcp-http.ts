@@ -22,7 +22,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { z } from 'zod';
 import { createCore } from '../src/core/core.ts';
-import { openDatabase, type Database } from '../src/core/db/client.ts';
+import { openDatabase, runNamedStatement, type Database } from '../src/core/db/client.ts';
 import { silentLogger } from '../src/core/log.ts';
 import { TOOLS } from '../src/core/tools/index.ts';
 import { startHttpServer } from '../src/mcp/http.ts';
@@ -60,6 +60,9 @@ async function recordedPglite(): Promise<{ database: Database; recorder: Stateme
   const recording = recorder(async (statement) => {
     // On the same database, so the statements find their tables and rows.
     if (statement.kind === 'query') return (await client.query<Record<string, unknown>>(statement.text, statement.values)).rows;
+    if (statement.kind === 'named') return runNamedStatement(database.db, statement.name, statement.text, statement.values);
+    // Prepared already: the replay runs it by name.
+    if (statement.kind === 'prepare') return [];
     await client.exec(statement.text);
     return [];
   });
@@ -93,12 +96,13 @@ async function recordedPg(url: string): Promise<StatementRecorder> {
  * its replayed read just returned.
  */
 function withCurrentVersions(statement: SentStatement, lastRows: ReadonlyArray<Record<string, unknown>>): SentStatement {
-  if (statement.kind !== 'query' || !statement.text.includes('larder_add_items_at_once(')) return statement;
+  if ((statement.kind !== 'query' && statement.kind !== 'named') || !statement.text.includes('larder_add_items_at_once(')) return statement;
   const versions = new Map(lastRows.map((row) => [Number(row.id), row.row_version]));
-  const values = [...statement.values];
-  const merges = JSON.parse(String(values[2])) as Array<{ id: number; version: unknown }>;
-  values[2] = JSON.stringify(merges.map((merge) => ({ ...merge, version: versions.get(merge.id) ?? merge.version })));
-  return { ...statement, values };
+  const merges = JSON.parse(String(statement.values[2])) as Array<{ id: number; version: string }>;
+  const current = JSON.stringify(merges.map((merge) => ({ ...merge, version: versions.get(merge.id) ?? merge.version })));
+  // Its third parameter is the merges, named or not.
+  if (statement.kind === 'named') return { ...statement, values: statement.values.map((value, index) => (index === 2 ? current : value)) };
+  return { ...statement, values: statement.values.map((value, index) => (index === 2 ? current : value)) };
 }
 
 /** Keeps the statements seen while `record` runs its work, and replays them with `run`. */

@@ -241,7 +241,7 @@ describe('adding in one statement', () => {
   async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
     const sent: string[] = [];
     let watching = true;
-    const seen = (statement: { text: string }) => void (watching && sent.push(statement.text.trim().split(/\s+/).slice(0, 4).join(' ')));
+    const seen = (statement: { text: string }) => void (watching && sent.push(statement.text.trim().replace(/\s+/g, ' ')));
     let stop = () => undefined as void;
     if (testDatabaseKind === 'postgres') stop = watchPg(seen);
     else watchPglite(t.database, seen);

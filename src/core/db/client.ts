@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PGlite, QueryOptions, Transaction } from '@electric-sql/pglite';
-import { getTableColumns, type ExtractTablesWithRelations, type SQL } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT, PgTable, PgTransaction } from 'drizzle-orm/pg-core';
+import type { parse as pgliteParse, PGlite, protocol as pgliteProtocol, QueryOptions, Transaction } from '@electric-sql/pglite';
+import { fillPlaceholders, getTableColumns, type ExtractTablesWithRelations, type SQL } from 'drizzle-orm';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTable, type PgTransaction } from 'drizzle-orm/pg-core';
+import type pg from 'pg';
 import { LarderError } from '../errors.ts';
 import { CHANGES_APPLICATION_NAME, pgChangeFeed, pgliteChangeFeed, type ChangeFeed } from './changes.ts';
 import * as schema from './schema.ts';
@@ -129,7 +130,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     };
   }
 
-  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+  const [{ PGlite, protocol, parse }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('drizzle-orm/pglite'),
     import('drizzle-orm/pglite/migrator'),
@@ -157,6 +158,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     leaveOffDrizzleParsers(client);
   }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
+  pgliteStatements.set(db, pgliteNamedStatements(client, protocol.serialize, parse));
   const changes = pgliteChangeFeed(client);
   return {
     db,
@@ -223,6 +225,79 @@ function leaveOffDrizzleParsers(client: PGlite): void {
 export function preparedQuery<T>(build: () => T): () => T {
   let prepared: T | undefined;
   return () => (prepared ??= build());
+}
+
+/** Runs a named statement: parsed and planned once, then only bound and executed. */
+type NamedStatementRunner = (name: string, text: string, values: unknown[]) => Promise<Array<Record<string, unknown>>>;
+
+/** The PGlite databases opened here, by their drizzle handle. */
+const pgliteStatements = new WeakMap<object, NamedStatementRunner>();
+
+/**
+ * A statement run by name, parsed and planned once per connection instead of on every run: for
+ * the few statements nearly every request sends. `build` gives the SQL with `sql.placeholder`s,
+ * filled from `values` at each run. Rows come back as the driver gives them, keyed by column name
+ * (map them with {@link tableRow}). Never inside a transaction: it runs on `db`.
+ *
+ * PGlite runs every `query` unnamed (parsed and planned each time: a join of three tables took
+ * 0.4 ms of its 0.6 ms), so there it is sent as a named statement over PGlite's protocol API; on
+ * PostgreSQL `pg` prepares it on each pooled connection.
+ *
+ * @example
+ * const itemsOfList = namedStatement(db, 'larder_items_of_list', () => db.select().from(items).where(eq(items.listId, sql.placeholder('listId'))).getSQL());
+ * const rows = (await itemsOfList({ listId })).map((raw) => tableRow(items, raw));
+ */
+export function namedStatement(db: Db, name: string, build: () => SQL): (values?: Record<string, unknown>) => Promise<Array<Record<string, unknown>>> {
+  let query: { text: string; params: unknown[] } | undefined;
+  return async (values = {}) => {
+    if (!query) {
+      const { sql: text, params } = new PgDialect().sqlToQuery(build());
+      query = { text, params };
+    }
+    return runNamedStatement(db, name, query.text, fillPlaceholders(query.params, values));
+  };
+}
+
+/** Runs `text` as the named statement `name` with `values` ($1, $2, …); see {@link namedStatement}. */
+export async function runNamedStatement(db: Db, name: string, text: string, values: unknown[]): Promise<Array<Record<string, unknown>>> {
+  const onPglite = pgliteStatements.get(db);
+  if (onPglite) return onPglite(name, text, values);
+  const pool = (db as unknown as { $client: pg.Pool }).$client;
+  return (await pool.query<Record<string, unknown>>({ name, text, values })).rows;
+}
+
+/**
+ * Named statements on one PGlite: Parse (and Describe, for the parameter types PGlite's own
+ * `query` serializes by) the first time, then Bind, Execute and Sync in one call.
+ */
+function pgliteNamedStatements(client: PGlite, serialize: typeof pgliteProtocol.serialize, parse: typeof pgliteParse): NamedStatementRunner {
+  const prepared = new Map<string, { text: string; paramTypes: number[] }>();
+  const send = async (messages: Uint8Array[]) => (await client.execProtocol(Buffer.concat(messages))).messages;
+  return (name, text, values) =>
+    // Both of PGlite's locks, as its own `query` takes them: never between the statements of another caller's transaction.
+    client._runExclusiveTransaction(() =>
+      client.runExclusive(async () => {
+        let statement = prepared.get(name);
+        if (!statement) {
+          const described = await send([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]);
+          statement = { text, paramTypes: parse.parseDescribeStatementResults(described) };
+          prepared.set(name, statement);
+        } else if (statement.text !== text) {
+          throw new Error(`The statement ${name} was prepared with another text.`);
+        }
+        const types = statement.paramTypes;
+        const params = values.map((value, index) => {
+          if (value === null || value === undefined) return null;
+          // As PGlite's own `query` does: the serializer of the parameter's type, else the value's text.
+          const serializer = client.serializers[types[index] ?? 0];
+          if (serializer) return serializer(value);
+          if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+          throw new Error(`The statement ${name} has no serializer for parameter $${index + 1}.`);
+        });
+        const messages = await send([serialize.bind({ statement: name, values: params }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
+        return parse.parseResults(messages, client.parsers)[0]?.rows ?? [];
+      }),
+    );
 }
 
 /**

@@ -1,10 +1,10 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { RequestContext } from '../context.ts';
-import { preparedQuery, queryRows, queryTableRows, tableRow, type Db, type DbOrTx, type Tx } from '../db/client.ts';
+import { namedStatement, preparedQuery, queryTableRows, tableRow, type Db, type DbOrTx, type Tx } from '../db/client.ts';
 import type { ReadCache } from '../db/read-cache.ts';
 import * as schema from '../db/schema.ts';
-import { toSnapshot } from '../db/snapshot.ts';
+import { columnNames, toSnapshot } from '../db/snapshot.ts';
 import { LarderError } from '../errors.ts';
 import { cleanText, normalizeKey } from '../nlp/normalize.ts';
 import { mergeQuantities, parseQuantity, singleAmount } from '../nlp/quantity.ts';
@@ -158,8 +158,26 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
     db.select().from(schema.lists).where(eq(schema.lists.householdId, sql.placeholder('householdId'))).orderBy(asc(schema.lists.id)).prepare('larder_lists_of_household'),
   );
   // Every get_list reads this; the categories that order it come from the read cache.
-  const itemsOfList = preparedQuery(() =>
-    db.select().from(schema.items).where(eq(schema.items.listId, sql.placeholder('listId'))).prepare('larder_items_of_list'),
+  const itemsOfList = namedStatement(db, 'larder_items_of_list', () =>
+    db.select().from(schema.items).where(eq(schema.items.listId, sql.placeholder('listId'))).getSQL(),
+  );
+  // The columns by name, not `*`: a named statement must keep its result's shape when a migration adds a column.
+  const itemColumns = () => sql.join(columnNames(schema.items).map((name) => sql.identifier(name)), sql`, `);
+  // The one-statement add (addAtOnce): its read, with each row's version, and its write.
+  const openItemsWithVersions = namedStatement(
+    db,
+    'larder_open_items_with_versions',
+    () =>
+      sql`select xmin::text as row_version, ${itemColumns()} from items
+          where list_id = ${sql.placeholder('listId')} and not checked and key = any(${sql.placeholder('keys')}::text[])`,
+  );
+  const addItemsAtOnce = namedStatement(
+    db,
+    'larder_add_items_at_once',
+    () =>
+      sql`select ${itemColumns()} from larder_add_items_at_once(${sql.placeholder('listId')}::bigint, ${sql.placeholder('householdId')}::bigint,
+            ${sql.placeholder('merges')}::jsonb, ${sql.placeholder('inserts')}::jsonb, ${sql.placeholder('events')}::jsonb, ${sql.placeholder('requestId')}::uuid,
+            ${sql.placeholder('door')}::text, ${sql.placeholder('actor')}::text, ${sql.placeholder('now')}::timestamptz)`,
   );
 
   async function listsOf(householdId: number, tx: DbOrTx = db) {
@@ -238,7 +256,8 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
     const list = await resolve(ctx.householdId, input.list);
     // The items and the categories (aisle order, names) side by side: kept in memory, the
     // categories cost nothing, and the items need no join.
-    const [rows, all] = await Promise.all([itemsOfList().execute({ listId: list.id }), categories.list(ctx.householdId)]);
+    const [raw, all] = await Promise.all([itemsOfList({ listId: list.id }), categories.list(ctx.householdId)]);
+    const rows = raw.map((row) => tableRow(schema.items, row));
     const position = new Map(all.map((category) => [category.id, category.position]));
     const names = categoryNameMap(all);
     const sorted = rows.sort(
@@ -377,15 +396,11 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
   async function addAtOnce(ctx: RequestContext, list: schema.List, prepared: PreparedItem[], sourceRecipeId: number | null): Promise<AddResult['items'] | null> {
     const keys = prepared.map((item) => item.key);
     if (new Set(keys).size !== keys.length || prepared.some((item) => item.chosen !== null || item.category.source === 'llm')) return null;
-    const read = await queryRows<Record<string, unknown> & { row_version: string }>(
-      db,
-      sql`select xmin::text as row_version, * from items where list_id = ${list.id} and not checked and key = any(${sql.param(keys)}::text[])`,
-    );
     const versions = new Map<number, string>();
     const open = new Map<string, schema.Item>();
-    for (const raw of read) {
+    for (const raw of await openItemsWithVersions({ listId: list.id, keys })) {
       const row = tableRow(schema.items, raw);
-      versions.set(row.id, raw.row_version);
+      versions.set(row.id, String(raw.row_version));
       open.set(row.key, row);
     }
     const now = clock.now();
@@ -409,13 +424,18 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
     });
     let written: schema.Item[];
     try {
-      written = await queryTableRows(
-        db,
-        schema.items,
-        sql`select * from larder_add_items_at_once(${list.id}::bigint, ${ctx.householdId}::bigint, ${JSON.stringify(merges)}::jsonb,
-              ${JSON.stringify(inserts)}::jsonb, ${JSON.stringify(events)}::jsonb, ${ctx.requestId}::uuid, ${ctx.actor.door}, ${ctx.actor.name},
-              ${now.toISOString()}::timestamptz)`,
-      );
+      const rows = await addItemsAtOnce({
+        listId: list.id,
+        householdId: ctx.householdId,
+        merges: JSON.stringify(merges),
+        inserts: JSON.stringify(inserts),
+        events: JSON.stringify(events),
+        requestId: ctx.requestId,
+        door: ctx.actor.door,
+        actor: ctx.actor.name,
+        now: now.toISOString(),
+      });
+      written = rows.map((row) => tableRow(schema.items, row));
     } catch (error) {
       // Another add got there between the read and the write: nothing was written.
       if (pgCode(error) === 'LR409' || pgCode(error) === '23505') return null;
