@@ -89,6 +89,15 @@ describe('the read cache', () => {
     expect(await cache.get(1, 'lists', () => Promise.resolve('newer'))).toBe('new');
   });
 
+  it('hands every caller the same kept array, frozen, so no caller can change it for the others', async () => {
+    const cache = createReadCache({ changes: manualFeed() });
+    const first = await cache.get(1, 'lists', () => Promise.resolve([{ name: 'b' }, { name: 'a' }]));
+    const second = await cache.get(1, 'lists', () => Promise.resolve<Array<{ name: string }>>([]));
+    expect(second).toBe(first);
+    expect(() => first.sort((x, y) => x.name.localeCompare(y.name))).toThrow(TypeError);
+    expect(second.map((list) => list.name)).toEqual(['b', 'a']);
+  });
+
   it('finds by key, never keeps a miss, and drops the key with its household', async () => {
     const feed = manualFeed();
     const cache = createReadCache({ changes: feed });

@@ -99,6 +99,8 @@ export function createReadCache(options: ReadCacheOptions = {}): ReadCache {
           slots = new Map();
           households.set(householdId, slots);
         }
+        // Every caller shares the kept array: one that sorted or pushed would change it for all.
+        if (Array.isArray(value)) Object.freeze(value);
         slots.set(slot, { value, loadedAt });
       }
       return value;
