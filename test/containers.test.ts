@@ -6,11 +6,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { childEnv, root, sleep } from './support/faults.ts';
+import { childEnv, eventually, freePort, root } from './support/faults.ts';
 
 const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
 const compose = fs.readFileSync(path.join(root, 'compose.yaml'), 'utf8');
@@ -38,18 +37,6 @@ function sources(dir: string): string[] {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return sources(full);
     return /\.(ts|js)$/.test(entry.name) ? [full] : [];
-  });
-}
-
-/** A port nothing listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
   });
 }
 
@@ -111,12 +98,7 @@ describe('the container setup', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const check = () => spawnSync('/bin/sh', ['-c', healthcheck ?? 'false'], { env: imageEnv, timeout: 10_000 }).status;
     try {
-      let status = check();
-      for (let attempt = 0; attempt < 150 && status !== 0; attempt++) {
-        await sleep(200);
-        status = check();
-      }
-      expect(status, stderr).toBe(0);
+      expect(await eventually(() => check() === 0, { timeoutMs: 30_000, intervalMs: 200 }), stderr).toBe(true);
       // Listening on every interface, as a container must: the machine's other addresses answer too
       // (with 403 until LARDER_ALLOWED_ORIGINS names the host clients use, which compose passes on).
       const other = Object.values(os.networkInterfaces())

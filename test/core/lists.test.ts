@@ -7,6 +7,7 @@ import { queryRows } from '../../src/core/db/client.ts';
 import * as schema from '../../src/core/db/schema.ts';
 import { pgCode } from '../../src/core/services/journal.ts';
 import { again, testCore, testDatabaseKind, type TestCore } from '../support/core.ts';
+import { eventually } from '../support/faults.ts';
 
 let t: TestCore;
 beforeAll(async () => {
@@ -254,22 +255,14 @@ describe('adding in one statement', () => {
     return sent;
   }
 
-  async function untilCaching(): Promise<void> {
-    for (let attempt = 0; attempt < 250 && !t.core.cache.caching; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(t.core.cache.caching).toBe(true);
-  }
 
   it('reads then writes items and journal events in one statement, however many items', async () => {
     const ctx = await t.household('one statement');
     // The household's lists and categories are read once, then kept (src/core/db/read-cache.ts)
     // once the change feed listens.
     // On PostgreSQL the notices of the household's creation may still be on their way: warm up until they are in.
-    await untilCaching();
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const warming = await statementsOf(() => t.core.lists.add(again(ctx), { items: [{ name: 'warm-up' }] }));
-      if (warming.length === 2) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    expect(await eventually(() => t.core.cache.caching)).toBe(true);
+    await eventually(async () => (await statementsOf(() => t.core.lists.add(again(ctx), { items: [{ name: 'warm-up' }] }))).length === 2, { timeoutMs: 1_000 });
     for (const count of [1, 10, 100]) {
       const names = Array.from({ length: count }, (_, i) => ({ name: `thing ${count}-${i}`, quantity: '2' }));
       const adding = await statementsOf(() => t.core.lists.add(again(ctx), { items: names }));

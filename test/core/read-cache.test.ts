@@ -7,6 +7,7 @@ import { openDatabase, type Database } from '../../src/core/db/client.ts';
 import { createReadCache } from '../../src/core/db/read-cache.ts';
 import * as schema from '../../src/core/db/schema.ts';
 import { testDatabase, testDatabaseKind, testPostgresUrl } from '../support/core.ts';
+import { eventually } from '../support/faults.ts';
 
 /** A feed the test drives by hand. */
 function manualFeed(live = true): ChangeFeed & { live: boolean; hear: ChangeListener; subscribers: number } {
@@ -140,15 +141,6 @@ describe('the read cache', () => {
     expect(await cache.get(3, 'lists', three.load)).toBe(1);
   });
 });
-
-/** Waits until `check` holds, for at most 5 s; false if it never did. */
-async function eventually(check: () => Promise<boolean>): Promise<boolean> {
-  for (let attempt = 0; attempt < 250; attempt++) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return false;
-}
 
 /**
  * Two instances on one database: on PostgreSQL two connections pools (as two `larder serve`

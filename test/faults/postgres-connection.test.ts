@@ -14,7 +14,7 @@ import { silentLogger } from '../../src/core/log.ts';
 import { invokeTool, TOOLS_BY_NAME, type ToolOutcome } from '../../src/core/tools/invoke.ts';
 import { sql } from 'drizzle-orm';
 import { testPostgresUrl } from '../support/core.ts';
-import { journalDisagreements, sleep } from '../support/faults.ts';
+import { eventually, journalDisagreements, sleep } from '../support/faults.ts';
 
 const POOL_SIZE = 4;
 
@@ -70,15 +70,6 @@ const POOL_BACKENDS = `datname = current_database() and backend_type = 'client b
 async function otherBackends(): Promise<number> {
   const { rows } = await admin.query<{ count: string }>(`select count(*) from pg_stat_activity where ${POOL_BACKENDS}`);
   return Number(rows[0]?.count);
-}
-
-/** Waits until `check` holds, for at most 5 s. */
-async function eventually(check: () => boolean | Promise<boolean>): Promise<boolean> {
-  for (let attempt = 0; attempt < 250; attempt++) {
-    if (await check()) return true;
-    await sleep(20);
-  }
-  return false;
 }
 
 async function counts(): Promise<{ items: number; events: number }> {

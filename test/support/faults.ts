@@ -5,6 +5,7 @@ import { bin, root, runLarder, type Run } from './cli.ts';
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -206,6 +207,30 @@ export function tempDir(prefix: string): { dir: string; remove(): void } {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until `check` holds, asking every `intervalMs`, for at most `timeoutMs` (5 s unless
+ * told); false if it never did. For what another process or connection makes true a moment later.
+ */
+export async function eventually(check: () => boolean | Promise<boolean>, { timeoutMs = 5_000, intervalMs = 20 } = {}): Promise<boolean> {
+  for (let attempt = 0; attempt < Math.ceil(timeoutMs / intervalMs); attempt++) {
+    if (await check()) return true;
+    await sleep(intervalMs);
+  }
+  return false;
+}
+
+/** A port nothing listens on now, for a process that must know its port before it starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /** The databases the process-level fault tests run against: PGlite always, PostgreSQL when configured. */
 export const FAULT_TARGETS: Array<{ name: string; kind: 'pglite' | 'postgres' }> = [
