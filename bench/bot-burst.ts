@@ -51,6 +51,7 @@ import { TOOLS } from '../src/core/tools/index.ts';
 import { lastUserText, startFakeOpenAi, type FakeResponder, type FakeStep, type RecordedCall } from '../test/support/fake-openai.ts';
 import { startFakeTelegram, type ApiCall, type FakeChat, type FakeUser } from '../test/support/fake-telegram.ts';
 import { newBenchPostgres } from './support/postgres.ts';
+import { quantile } from './support/stats.ts';
 import { watchPg, watchPglite } from './support/statements.ts';
 
 const { values } = parseArgs({
@@ -124,10 +125,6 @@ const windowSpan = (sends: number, window: RateWindow): number => Math.floor(Mat
 const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
 const realNow = (): number => performance.timeOrigin + performance.now();
 const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-}
 
 /** In-memory PGlite, or with --postgres a new database of this run's own there (dropped afterwards). */
 async function benchDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {

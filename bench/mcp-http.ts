@@ -28,6 +28,7 @@ import { TOOLS } from '../src/core/tools/index.ts';
 import { startHttpServer } from '../src/mcp/http.ts';
 import { buildMcpServer } from '../src/mcp/server.ts';
 import { newBenchPostgres } from './support/postgres.ts';
+import { quantile } from './support/stats.ts';
 import { watchPg, watchPglite, type SentStatement } from './support/statements.ts';
 
 const { values } = parseArgs({
@@ -220,11 +221,6 @@ async function drive(clients: Client[], count: number, iteration: Iteration, off
   return { ms: performance.now() - started, latencies };
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
 /**
  * Alternating short rounds of the two sides, so a noisy neighbour hits both alike; the ratio is
  * the median of the rounds' ratios, beside the ratio of the totals.
@@ -245,15 +241,14 @@ async function compare(label: string, larderClients: Client[], bareClients: Clie
   }
   const total = per * rounds;
   const show = (name: string, run: Run) => {
-    const sorted = [...run.latencies].sort((a, b) => a - b);
     console.log(
       `${label} ${name.padEnd(7)} ${((total / run.ms) * 1000).toFixed(0).padStart(5)} iterations/s  ` +
-        `p50 ${percentile(sorted, 50).toFixed(2)} ms  p99 ${percentile(sorted, 99).toFixed(2)} ms per call`,
+        `p50 ${quantile(run.latencies, 0.5).toFixed(2)} ms  p99 ${quantile(run.latencies, 0.99).toFixed(2)} ms per call`,
     );
   };
   show('larder', larder);
   show('bare', bare);
-  const ratio = percentile([...ratios].sort((a, b) => a - b), 50);
+  const ratio = quantile(ratios, 0.5);
   console.log(
     `${label} ratio   ${ratio.toFixed(3)} (larder ÷ bare throughput, median of ${rounds} rounds; totals ${(bare.ms / larder.ms).toFixed(3)}; target ≥ 0.5)` +
       `${ratio < 0.5 ? '  MISSES' : ''}`,

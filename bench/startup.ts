@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { newBenchPostgres } from './support/postgres.ts';
+import { quantile } from './support/stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -174,10 +175,6 @@ function timeServe(env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
-const median = (numbers: number[]): number => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /** `work` on a new database of this run's own (dropped afterwards); null when PostgreSQL does not answer. */
@@ -193,7 +190,7 @@ async function withPostgres<T>(url: string, work: (databaseUrl: string) => Promi
 
 const baseline: number[] = [];
 for (let i = 0; i < runs; i++) baseline.push((await run(['-e', '0'])).ms);
-const baselineMs = median(baseline);
+const baselineMs = quantile(baseline, 0.5);
 console.log(`node -e 0               ${seconds(baselineMs)} (baseline, median of ${runs})`);
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'larder-bench-start-'));
@@ -206,7 +203,7 @@ try {
     reused.push(await timeServe({ ...process.env, DATABASE_URL: '', LARDER_DATA_DIR: dir }));
   }
   const show = (label: string, times: number[]) => {
-    const ms = median(times);
+    const ms = quantile(times, 0.5);
     console.log(
       `${label.padEnd(23)} ${seconds(ms)} (median of ${times.length}; ×${(ms / baselineMs).toFixed(1)} node -e 0)` +
         `${label.includes('PGlite') && ms > TARGET_MS ? `  MISSES ≤ ${seconds(TARGET_MS)}` : ''}`,
