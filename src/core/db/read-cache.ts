@@ -75,53 +75,48 @@ export function createReadCache(options: ReadCacheOptions = {}): ReadCache {
     return changes.live;
   }
 
-  const fresh = (kept: Kept | undefined): kept is Kept => kept !== undefined && now() - kept.loadedAt < maxAgeMs;
+  /**
+   * The kept value while it is fresh; else `load`'s, given to `keep` unless a change was heard
+   * while it loaded (it may predate the change) or the feed went down meanwhile.
+   */
+  async function through<T>(kept: Kept | undefined, load: () => Promise<T>, keep: (entry: Kept & { value: T }) => void): Promise<T> {
+    if (!caching()) return load();
+    if (kept !== undefined && now() - kept.loadedAt < maxAgeMs) return kept.value as T;
+    const before = changeCount;
+    const loadedAt = now();
+    const value = await load();
+    if (changeCount === before && caching()) keep({ value, loadedAt });
+    return value;
+  }
+
+  /** Sets `key`, making room first by dropping the entry set longest ago when `map` holds `max`. */
+  function bounded<K, V>(map: Map<K, V>, max: number, key: K, value: V): void {
+    if (!map.has(key) && map.size >= max) {
+      const oldest = map.keys().next();
+      if (!oldest.done) map.delete(oldest.value);
+    }
+    map.set(key, value);
+  }
 
   return {
     get caching() {
       return caching();
     },
 
-    async get<T>(householdId: number, slot: string, load: () => Promise<T>): Promise<T> {
-      if (!caching()) return load();
-      const kept = households.get(householdId)?.get(slot);
-      if (fresh(kept)) return kept.value as T;
-      const before = changeCount;
-      const loadedAt = now();
-      const value = await load();
-      if (changeCount === before && caching()) {
-        let slots = households.get(householdId);
-        if (!slots) {
-          if (households.size >= maxHouseholds) {
-            const oldest = households.keys().next();
-            if (!oldest.done) households.delete(oldest.value);
-          }
-          slots = new Map();
-          households.set(householdId, slots);
-        }
+    get: (householdId, slot, load) =>
+      through(households.get(householdId)?.get(slot), load, (entry) => {
         // Every caller shares the kept array: one that sorted or pushed would change it for all.
-        if (Array.isArray(value)) Object.freeze(value);
-        slots.set(slot, { value, loadedAt });
-      }
-      return value;
-    },
+        if (Array.isArray(entry.value)) Object.freeze(entry.value);
+        const slots = households.get(householdId) ?? new Map<string, Kept>();
+        bounded(households, maxHouseholds, householdId, slots);
+        slots.set(slot, entry);
+      }),
 
-    async find<T extends { householdId: number }>(key: string, load: () => Promise<T | null>): Promise<T | null> {
-      if (!caching()) return load();
-      const kept = byKey.get(key);
-      if (fresh(kept)) return kept.value as T;
-      const before = changeCount;
-      const loadedAt = now();
-      const value = await load();
-      if (value !== null && changeCount === before && caching()) {
-        if (byKey.size >= maxKeys) {
-          const oldest = byKey.keys().next();
-          if (!oldest.done) byKey.delete(oldest.value);
-        }
-        byKey.set(key, { value, loadedAt, householdId: value.householdId });
-      }
-      return value;
-    },
+    find: (key, load) =>
+      through(byKey.get(key), load, (entry) => {
+        // A miss is never kept: a flood of unknown keys cannot fill the memory.
+        if (entry.value !== null) bounded(byKey, maxKeys, key, { ...entry, householdId: entry.value.householdId });
+      }),
 
     forget,
   };
