@@ -189,6 +189,7 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
   async function resolve(householdId: number, ref: ListRef, tx: DbOrTx = db): Promise<schema.List> {
     const all = await listsOf(householdId, tx);
     const fallback = all.find((list) => list.isDefault);
+    // null and undefined spelled out as well, so `ref` narrows for what follows.
     if (ref === null || ref === undefined || isDefaultRef(ref)) {
       if (!fallback) throw new LarderError('not_found:list', 'This household has no default list.');
       return fallback;
@@ -217,6 +218,19 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
 
   async function namesOf(householdId: number, tx: DbOrTx = db) {
     return categoryNameMap(await categories.list(householdId, tx));
+  }
+
+  /**
+   * Category names for an add's results: categorizing the items just read them; they are read
+   * again only when a merged item sits in a category none of the items was given.
+   */
+  async function resultNames(householdId: number, prepared: readonly PreparedItem[], written: readonly schema.Item[], tx: DbOrTx = db) {
+    const names = new Map<number, string>();
+    for (const item of prepared) {
+      names.set(item.category.categoryId, item.category.category);
+      if (item.chosen) names.set(item.chosen.id, item.chosen.name);
+    }
+    return written.some((row) => row.categoryId !== null && !names.has(row.categoryId)) ? namesOf(householdId, tx) : names;
   }
 
   async function all(ctx: RequestContext) {
@@ -359,14 +373,7 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
       pending = later;
     }
 
-    // Category names for the results: categorizing these items just read them; read them again
-    // only when a merged item sits in a category none of the items was given.
-    let names = new Map<number, string>();
-    for (const item of prepared) {
-      names.set(item.category.categoryId, item.category.category);
-      if (item.chosen) names.set(item.chosen.id, item.chosen.name);
-    }
-    if (steps.some((step) => step.after.categoryId !== null && !names.has(step.after.categoryId))) names = await namesOf(ctx.householdId, tx);
+    const names = await resultNames(ctx.householdId, prepared, steps.map((step) => step.after), tx);
 
     // Journal events and results in the order the items were given, as when written one by one.
     const results: AddResult['items'] = [];
@@ -442,9 +449,7 @@ export function createListService(deps: { db: Db; clock: Clock; journal: Journal
       throw error;
     }
     const byKey = new Map(written.map((row) => [row.key, row]));
-    let names = new Map(prepared.map((item) => [item.category.categoryId, item.category.category]));
-    // A merged item keeps its category, which none of the items may have been given.
-    if (written.some((row) => row.categoryId !== null && !names.has(row.categoryId))) names = await namesOf(ctx.householdId);
+    const names = await resultNames(ctx.householdId, prepared, written);
     const results: AddResult['items'] = [];
     for (const item of prepared) {
       const after = byKey.get(item.key);
