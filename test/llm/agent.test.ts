@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assistantFor, type Assistant } from '../../src/core/assistant/assistant.ts';
-import type { RequestContext } from '../../src/core/context.ts';
+import { newRequest, type RequestContext } from '../../src/core/context.ts';
 import * as schema from '../../src/core/db/schema.ts';
 import { createLlm, type Llm } from '../../src/core/llm/llm.ts';
 import { createDbUsageStore } from '../../src/core/llm/usage.ts';
@@ -160,6 +160,15 @@ describe('the agent', () => {
     expect(fake.calls).toHaveLength(6);
     expect(looping.html).toMatch(/more steps/);
     fake.setDefault({ kind: 'text', content: 'ok' });
+  });
+
+  it("tells the model the household's own weekday and date, not UTC's", async () => {
+    // 09:00 UTC on Monday 2 March is 23:00 on Sunday 1 March in Honolulu.
+    const household = await t.core.households.ensure('agent-today', { timeZone: 'Pacific/Honolulu' });
+    fake.script({ kind: 'text', content: 'Good evening.' });
+    await assistant.handle(newRequest(household.id, { door: 'bot', name: 'Ada' }), 'good evening, how are you?');
+    const system = (fake.calls[0]?.body as { messages: Array<{ role: string; content: string }> }).messages[0]?.content ?? '';
+    expect(system).toContain('Today is Sunday 2026-03-01, time zone Pacific/Honolulu.');
   });
 
   it('treats text inside items as data: a poisoned item name does not become an instruction', async () => {

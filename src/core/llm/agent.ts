@@ -7,6 +7,7 @@ import type { Core } from '../core.ts';
 import type { Household, PlannedAction } from '../db/schema.ts';
 import { isLarderError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { weekdayName, zonedDateTime } from '../nlp/time.ts';
 import { localDate } from '../time.ts';
 import type { ToolDefinition } from '../tools/define.ts';
 import { TOOLS } from '../tools/index.ts';
@@ -27,17 +28,6 @@ export interface AgentRunOptions {
 }
 
 export type Agent = (ctx: RequestContext, text: string, options?: AgentRunOptions) => Promise<Reply>;
-
-const weekdays = new Map<string, Intl.DateTimeFormat>();
-/** The weekday formatter of a time zone, made once (making one takes longer than building the rest of the prompt). */
-function weekdayIn(timeZone: string): Intl.DateTimeFormat {
-  let format = weekdays.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long' });
-    weekdays.set(timeZone, format);
-  }
-  return format;
-}
 
 /** The registry as OpenAI function tools. */
 export function toFunctionTools(tools: readonly ToolDefinition[]): ChatTool[] {
@@ -74,7 +64,7 @@ export function createAgent(deps: { core: Core; llm: Llm; previews: PreviewServi
       core.categories.list(ctx.householdId),
     ]);
     const now = core.clock.now();
-    const weekday = weekdayIn(household.timeZone).format(now);
+    const weekday = weekdayName(zonedDateTime(now, household.timeZone).weekday);
     return [
       "You are Larder, a household's shopping-list, pantry and recipe assistant, answering in the household's chat.",
       `Today is ${weekday} ${localDate(now, household.timeZone)}, time zone ${household.timeZone}.`,

@@ -34,6 +34,12 @@ const MAX_RELATIVE = 366 * DAY;
 const WEEKDAYS: Readonly<Record<string, number>> = {
   sunday: 0, monday: 1, tuesday: 2, wednesday: 3, thursday: 4, friday: 5, saturday: 6,
 };
+
+/** "Friday" for 5: the name of a `ZonedDateTime`'s weekday. */
+export function weekdayName(weekday: number): string {
+  const name = Object.keys(WEEKDAYS).find((key) => WEEKDAYS[key] === weekday) ?? '';
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
 /** Short weekday names count only after "on"/"next"/"this": bare "sat" or "wed" is too often something else. */
 const WEEKDAY_ABBREVIATIONS: Readonly<Record<string, number>> = {
   sun: 0, mon: 1, tue: 2, tues: 2, wed: 3, weds: 3, thu: 4, thur: 4, thurs: 4, fri: 5, sat: 6,
@@ -106,8 +112,13 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The formatter every reading of a zone's wall clock goes through: made once per zone, since making one costs more than using it many times. */
 function makeFormatter(timeZone: string): Intl.DateTimeFormat {
-  return new Intl.DateTimeFormat('en-US', {
+  const made = formatters.get(timeZone);
+  if (made) return made;
+  const formatter = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',
@@ -118,6 +129,9 @@ function makeFormatter(timeZone: string): Intl.DateTimeFormat {
     second: 'numeric',
     weekday: 'short',
   });
+  // An unknown zone threw above (RangeError) and is not kept.
+  formatters.set(timeZone, formatter);
+  return formatter;
 }
 
 const WEEKDAY_SHORT: Readonly<Record<string, number>> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
