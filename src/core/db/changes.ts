@@ -29,14 +29,13 @@ function householdOf(payload: string | undefined): number | null {
 }
 
 /** Fans one source of notifications out to listeners; `start` runs once, on the first subscription. */
-function fanOut(start: (emit: ChangeListener) => void): { subscribe: (listener: ChangeListener) => () => void; emit: ChangeListener } {
+function fanOut(start: (emit: ChangeListener) => void): { subscribe: (listener: ChangeListener) => () => void } {
   const listeners = new Set<ChangeListener>();
   let started = false;
   const emit: ChangeListener = (householdId) => {
     for (const listener of listeners) listener(householdId);
   };
   return {
-    emit,
     subscribe: (listener) => {
       listeners.add(listener);
       if (!started) {
